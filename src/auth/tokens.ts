@@ -1,0 +1,13 @@
+/**
+ * Bearer tokens: 32 random bytes shown once to the user; only their sha256 is
+ * stored, so a copy of the database does not hand out working tokens.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+export function newToken(): string {
+  return `lg_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,189 @@
+/**
+ * The database schema (drizzle, SQLite dialect). SQLite is the source of truth:
+ * queues only carry work derived from these rows. Invariants that must hold
+ * whatever the caller does (immutable versions, separation of duties, approvals
+ * before publication, append-only audit) are enforced again by triggers in the
+ * migrations, not only by the application code.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
+
+/** Responsible units (局宣教中心, 市社保中心, …). */
+export const units = sqliteTable('units', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+});
+
+/** Accounts of the matrix (人社官微, 上海社保, …). */
+export const accounts = sqliteTable('accounts', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  platform: text('platform', { enum: ['wechat', 'weibo', 'website', 'other'] }).notNull(),
+  unitId: integer('unit_id').references(() => units.id),
+  lead: integer('lead', { mode: 'boolean' }).notNull().default(false),
+});
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['editor', 'reviewer', 'compliance', 'admin'] }).notNull(),
+  /** sha256 of the bearer token; the token itself is shown once and never stored. */
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: text('created_at').notNull().default(now),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+});
+
+/** Which accounts an editor may submit to. */
+export const userAccounts = sqliteTable(
+  'user_accounts',
+  {
+    userId: integer('user_id').notNull().references(() => users.id),
+    accountId: integer('account_id').notNull().references(() => accounts.id),
+  },
+  (t) => [uniqueIndex('user_accounts_pk').on(t.userId, t.accountId)],
+);
+
+export const POST_STATUSES = [
+  'submitted',
+  'changes_requested',
+  'pending_review',
+  'approved',
+  'rejected',
+  'scheduled',
+  'published',
+  'withdrawn',
+  'annotated',
+] as const;
+
+export const posts = sqliteTable(
+  'posts',
+  {
+    id: text('id').primaryKey(),
+    accountId: integer('account_id').notNull().references(() => accounts.id),
+    authorId: integer('author_id').notNull().references(() => users.id),
+    status: text('status', { enum: POST_STATUSES }).notNull(),
+    currentVersion: integer('current_version').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [index('posts_account_status').on(t.accountId, t.status)],
+);
+
+/** Immutable content of each submission of a post (a trigger refuses UPDATE). */
+export const postVersions = sqliteTable(
+  'post_versions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: text('post_id').notNull().references(() => posts.id),
+    version: integer('version').notNull(),
+    title: text('title'),
+    body: text('body').notNull(),
+    platform: text('platform'),
+    /** Intended publication day (YYYY-MM-DD); time-aware rules use it. */
+    publishDate: text('publish_date').notNull(),
+    contentHash: text('content_hash').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('post_versions_post_version').on(t.postId, t.version)],
+);
+
+/** One machine review per version: the unique index makes re-runs idempotent. */
+export const machineReviews = sqliteTable('machine_reviews', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  versionId: integer('version_id').notNull().unique().references(() => postVersions.id),
+  verdict: text('verdict', { enum: ['pass', 'review', 'block'] }).notNull(),
+  categories: text('categories', { mode: 'json' }).$type<string[]>().notNull(),
+  findings: text('findings', { mode: 'json' }).$type<unknown[]>().notNull(),
+  classifier: text('classifier', { mode: 'json' }).$type<unknown>(),
+  rulesVersion: text('rules_version').notNull(),
+  modelVersion: text('model_version'),
+  durationMs: integer('duration_ms'),
+  createdAt: text('created_at').notNull().default(now),
+});
+
+/** Human review of one version. Voided when a newer version is submitted. */
+export const reviewTasks = sqliteTable(
+  'review_tasks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: text('post_id').notNull().references(() => posts.id),
+    versionId: integer('version_id').notNull().unique().references(() => postVersions.id),
+    state: text('state', { enum: ['open', 'done', 'void'] }).notNull().default('open'),
+    requiredApprovals: integer('required_approvals').notNull(),
+    /** Role that must decide next: `compliance` after an escalation. */
+    assignedRole: text('assigned_role', { enum: ['reviewer', 'compliance'] }).notNull().default('reviewer'),
+    riskScore: integer('risk_score').notNull().default(0),
+    claimedBy: integer('claimed_by').references(() => users.id),
+    leaseExpiresAt: text('lease_expires_at'),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [index('review_tasks_state').on(t.state, t.riskScore)],
+);
+
+export const DECISIONS = ['approve', 'reject', 'request_changes', 'escalate'] as const;
+
+export const decisions = sqliteTable(
+  'decisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    taskId: integer('task_id').notNull().references(() => reviewTasks.id),
+    postId: text('post_id').notNull().references(() => posts.id),
+    versionId: integer('version_id').notNull().references(() => postVersions.id),
+    reviewerId: integer('reviewer_id').notNull().references(() => users.id),
+    decision: text('decision', { enum: DECISIONS }).notNull(),
+    reason: text('reason'),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [index('decisions_version').on(t.versionId)],
+);
+
+export const publications = sqliteTable('publications', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  postId: text('post_id').notNull().references(() => posts.id),
+  versionId: integer('version_id').notNull().references(() => postVersions.id),
+  publishedBy: integer('published_by').notNull().references(() => users.id),
+  platform: text('platform'),
+  url: text('url'),
+  publishedAt: text('published_at').notNull().default(now),
+});
+
+/**
+ * Work to hand to a queue, written in the same transaction as the post. A
+ * dispatcher moves pending rows to the transport; the row is completed when the
+ * result is applied, so nothing accepted is lost if the transport is down.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: ['machine_review'] }).notNull(),
+    versionId: integer('version_id').notNull().references(() => postVersions.id),
+    state: text('state', { enum: ['pending', 'dispatched', 'done', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    availableAt: text('available_at').notNull().default(now),
+    dispatchedAt: text('dispatched_at'),
+    lastError: text('last_error'),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('outbox_kind_version').on(t.kind, t.versionId), index('outbox_state').on(t.state, t.availableAt)],
+);
+
+/**
+ * Append-only, hash-chained audit log: `hash = sha256(prevHash + canonical row)`.
+ * Triggers refuse UPDATE and DELETE; `lastgate audit verify` detects edits made
+ * behind the application's back (a missing seq or a broken chain).
+ */
+export const auditLog = sqliteTable('audit_log', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  at: text('at').notNull(),
+  actorId: integer('actor_id'),
+  action: text('action').notNull(),
+  entityType: text('entity_type').notNull(),
+  entityId: text('entity_id').notNull(),
+  data: text('data').notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});

@@ -1,0 +1,33 @@
+import { accounts, units } from './schema.js';
+import type { Db } from './client.js';
+
+/** The default matrix of PRODUCT.md: units and the accounts they run. */
+export const DEFAULT_MATRIX: ReadonlyArray<{ account: string; platform: 'wechat' | 'weibo'; unit: string; lead?: boolean }> = [
+  { account: '人社官微', platform: 'wechat', unit: '局宣教中心', lead: true },
+  { account: '上海人社微博', platform: 'weibo', unit: '局宣教中心', lead: true },
+  { account: '上海社保', platform: 'wechat', unit: '市社保中心' },
+  { account: '乐业上海', platform: 'wechat', unit: '市就促中心' },
+  { account: '海纳百创', platform: 'wechat', unit: '市人力资源服务中心' },
+  { account: '上海人力资源', platform: 'wechat', unit: '市人力资源服务中心' },
+  { account: '上海12333热线', platform: 'wechat', unit: '局咨询中心' },
+  { account: '上海世界技能博物馆', platform: 'wechat', unit: '世界技能博物馆' },
+];
+
+/** Inserts the default units and accounts when the database has none. Idempotent. */
+export function seedDefaults(db: Db): void {
+  const existing = db.select({ id: accounts.id }).from(accounts).limit(1).all();
+  if (existing.length > 0) return;
+  db.transaction((tx) => {
+    const unitIds = new Map<string, number>();
+    for (const row of DEFAULT_MATRIX) {
+      if (!unitIds.has(row.unit)) {
+        const [u] = tx.insert(units).values({ name: row.unit }).onConflictDoNothing().returning().all();
+        unitIds.set(row.unit, u!.id);
+      }
+      tx.insert(accounts)
+        .values({ name: row.account, platform: row.platform, unitId: unitIds.get(row.unit)!, lead: row.lead ?? false })
+        .onConflictDoNothing()
+        .run();
+    }
+  });
+}

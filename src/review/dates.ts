@@ -1,0 +1,17 @@
+/** Calendar days as `YYYY-MM-DD` strings, in the bureau's time zone. */
+
+/** Time zone for "today"; Shanghai unless LASTGATE_TZ says otherwise. */
+export const TIME_ZONE = process.env.LASTGATE_TZ ?? 'Asia/Shanghai';
+
+export function today(now: Date = new Date(), timeZone: string = TIME_ZONE): string {
+  // sv-SE formats dates as YYYY-MM-DD.
+  return now.toLocaleDateString('sv-SE', { timeZone });
+}
+
+/** True for a real calendar day written as YYYY-MM-DD (2026-02-30 is false). */
+export function isValidDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
+  return d.getUTCFullYear() === +m[1]! && d.getUTCMonth() === +m[2]! - 1 && d.getUTCDate() === +m[3]!;
+}

@@ -1,0 +1,29 @@
+/**
+ * Errors that cross the service boundary. The HTTP layer maps `code` to a status
+ * (400/401/403/404/409/413) and shows `message` and `field` as they are.
+ */
+export type ErrorCode = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'too_large';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+};
+
+/** Maximum characters in a post body (and the HTTP request limit derived from it). */
+export const MAX_BODY_CHARS = 50_000;
+export const MAX_TITLE_CHARS = 500;

@@ -1,0 +1,113 @@
+/**
+ * What the HTTP app needs from storage. The Node server implements it on SQLite
+ * (src/store/sqlite.ts); the app depends only on this interface, so it can run
+ * on other runtimes with another adapter.
+ */
+import type { PostStatus, Role } from '../review/transitions.js';
+import type { Category, ClassifierResult, Hit, MachineReviewResult, Verdict } from '../review/types.js';
+
+export interface Actor {
+  id: number;
+  name: string;
+  role: Role;
+  accountIds: number[];
+}
+
+export interface NewPost {
+  account: string;
+  title?: string;
+  body: string;
+  platform?: string;
+  /** YYYY-MM-DD; default: today. */
+  date?: string;
+}
+
+export interface NewVersion {
+  title?: string;
+  body: string;
+  platform?: string;
+  date?: string;
+}
+
+export interface MachineReviewView {
+  verdict: Verdict;
+  categories: Category[];
+  findings: Hit[];
+  classifier: ClassifierResult | null;
+  rulesVersion: string;
+  modelVersion: string | null;
+  reviewedAt: string;
+}
+
+export type TaskState = 'open' | 'claimed' | 'done' | 'void';
+
+export interface TaskView {
+  id: number;
+  postId: string;
+  versionId: number;
+  version: number;
+  state: TaskState;
+  requiredApprovals: number;
+  approvals: number;
+  assignedRole: 'reviewer' | 'compliance';
+  riskScore: number;
+  claimedBy: number | null;
+  leaseExpiresAt: string | null;
+  createdAt: string;
+}
+
+export interface DecisionView {
+  id: number;
+  taskId: number;
+  version: number;
+  reviewerId: number;
+  reviewerName: string;
+  decision: 'approve' | 'reject' | 'request_changes' | 'escalate';
+  reason: string | null;
+  createdAt: string;
+}
+
+export interface PostView {
+  id: string;
+  status: PostStatus;
+  account: string;
+  authorId: number;
+  version: number;
+  title: string | null;
+  body: string;
+  platform: string | null;
+  date: string;
+  createdAt: string;
+  updatedAt: string;
+  machineReview: MachineReviewView | null;
+  tasks: TaskView[];
+  reviews: DecisionView[];
+  publications: Array<{ id: number; version: number; platform: string | null; url: string | null; publishedAt: string }>;
+}
+
+export interface TaskQuery {
+  postId?: string;
+  state?: TaskState;
+  limit: number;
+}
+
+export interface Decision {
+  decision: 'approve' | 'reject' | 'request_changes' | 'escalate';
+  reason?: string;
+}
+
+export interface Store {
+  authenticate(token: string): Promise<Actor | null>;
+  submitPost(actor: Actor, post: NewPost): Promise<{ id: string; status: PostStatus; version: number }>;
+  resubmitPost(actor: Actor, postId: string, version: NewVersion): Promise<{ id: string; status: PostStatus; version: number }>;
+  getPost(actor: Actor, postId: string): Promise<PostView>;
+  listTasks(actor: Actor, query: TaskQuery): Promise<TaskView[]>;
+  claimTask(actor: Actor, taskId: number): Promise<TaskView>;
+  decide(actor: Actor, taskId: number, decision: Decision): Promise<{ task: TaskView; status: PostStatus }>;
+  publish(actor: Actor, postId: string, target: { platform?: string; url?: string }): Promise<{ id: string; status: PostStatus; publicationId: number }>;
+}
+
+/** Called by queue transports when a machine review finished. Idempotent per version. */
+export interface MachineReviewSink {
+  applyMachineReview(versionId: number, result: MachineReviewResult, durationMs?: number): void;
+}
