@@ -1,0 +1,141 @@
+/**
+ * The `lastgate` command. Every subcommand reads the same DATA_DIR.
+ *
+ *   lastgate serve                       API + reviewer UI + embedded queue (or BullMQ with REDIS_URL)
+ *   lastgate worker [--concurrency N]    consume BullMQ machine-review jobs (needs REDIS_URL)
+ *   lastgate user add --name N --role R [--account A]...
+ *   lastgate audit verify
+ *   lastgate scan [--rules DIR] [--lexicon FILE]... [--no-classifier] [FILE|-]
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config.js';
+
+const USAGE = `usage:
+  lastgate serve
+  lastgate worker [--concurrency N]
+  lastgate user add --name NAME --role editor|reviewer|compliance|admin [--account ACCOUNT]...
+  lastgate audit verify
+  lastgate scan [--rules DIR] [--lexicon FILE]... [--no-classifier] [FILE|-]
+
+environment: PORT (8787), DATA_DIR (./data), REDIS_URL, LASTGATE_THREADS, LASTGATE_CLASSIFIER=off`;
+
+const ROLES = ['editor', 'reviewer', 'compliance', 'admin'] as const;
+
+function fail(message: string): number {
+  process.stderr.write(`lastgate: ${message}\n`);
+  return 2;
+}
+
+async function serveCommand(): Promise<number | undefined> {
+  const { startServer } = await import('./server.js');
+  const running = await startServer(loadConfig());
+  const stop = async () => {
+    await running.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return undefined;
+}
+
+async function workerCommand(args: string[]): Promise<number | undefined> {
+  const { values } = parseArgs({ args, options: { concurrency: { type: 'string' } }, strict: true });
+  const config = loadConfig();
+  if (!config.redisUrl) return fail('worker needs REDIS_URL (the embedded queue runs inside `lastgate serve`)');
+  const concurrency = values.concurrency ? Number(values.concurrency) : 2;
+  if (!Number.isInteger(concurrency) || concurrency < 1) return fail('--concurrency must be a positive integer');
+  const { startBullWorker } = await import('./queue/bullmq.js');
+  const { InlineRunner } = await import('./queue/runner.js');
+  const runner = new InlineRunner({ classifier: config.classifier, ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}) });
+  const w = startBullWorker(config.redisUrl, runner, { concurrency });
+  await w.worker.waitUntilReady();
+  console.log(`lastgate worker ready (pid ${process.pid}, concurrency ${concurrency})`);
+  const stop = async () => {
+    await w.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return undefined;
+}
+
+async function userCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'add') return fail(`unknown user command: ${sub ?? '(none)'}\n${USAGE}`);
+  const { values } = parseArgs({
+    args: rest,
+    options: { name: { type: 'string' }, role: { type: 'string' }, account: { type: 'string', multiple: true } },
+    strict: true,
+  });
+  if (!values.name?.trim()) return fail('--name is required');
+  if (!values.role || !(ROLES as readonly string[]).includes(values.role)) return fail(`--role must be one of ${ROLES.join(', ')}`);
+  const { openDb } = await import('./db/client.js');
+  const { SqliteStore } = await import('./store/sqlite.js');
+  const { DomainError } = await import('./store/errors.js');
+  const db = openDb(loadConfig().dataDir);
+  try {
+    const store = new SqliteStore(db);
+    const { token } = store.addUser({ name: values.name.trim(), role: values.role as (typeof ROLES)[number], accounts: values.account ?? [] });
+    process.stdout.write(`${token}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof DomainError) return fail(`${err.field ? `--${err.field}: ` : ''}${err.message}`);
+    throw err;
+  } finally {
+    db.$client.close();
+  }
+}
+
+async function auditCommand(args: string[]): Promise<number> {
+  if (args[0] !== 'verify') return fail(`unknown audit command: ${args[0] ?? '(none)'}\n${USAGE}`);
+  const { openDb } = await import('./db/client.js');
+  const { verifyAudit } = await import('./audit/log.js');
+  const db = openDb(loadConfig().dataDir, { seed: false });
+  try {
+    const r = verifyAudit(db);
+    if (r.ok) {
+      process.stdout.write(`audit log intact: ${r.rows} rows\n`);
+      return 0;
+    }
+    process.stderr.write(`audit log BROKEN at row ${r.badSeq}: ${r.reason}\n`);
+    return 1;
+  } finally {
+    db.$client.close();
+  }
+}
+
+async function scanCommand(args: string[]): Promise<number> {
+  const { runScan } = await import('./cli/scan.js');
+  return runScan(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+}
+
+export async function main(argv: string[]): Promise<number | undefined> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'serve':
+        return await serveCommand();
+      case 'worker':
+        return await workerCommand(rest);
+      case 'user':
+        return await userCommand(rest);
+      case 'audit':
+        return await auditCommand(rest);
+      case 'scan':
+        return await scanCommand(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return cmd === undefined ? 2 : 0;
+      default:
+        return fail(`unknown command: ${cmd}\n${USAGE}`);
+    }
+  } catch (err) {
+    if (err instanceof TypeError && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+      return fail(err.message);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,30 @@
+/** Runtime configuration from the environment; every command reads the same. */
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  redisUrl: string | null;
+  /** Worker threads of the embedded queue. */
+  threads: number | undefined;
+  /** `false` runs machine review with rules only (LASTGATE_CLASSIFIER=off). */
+  classifier: boolean;
+  rulesDir: string | undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  const threads = env.LASTGATE_THREADS ? Number(env.LASTGATE_THREADS) : undefined;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) throw new Error(`LASTGATE_THREADS must be a positive integer, got ${env.LASTGATE_THREADS}`);
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: resolve(env.DATA_DIR ?? './data'),
+    redisUrl: env.REDIS_URL || null,
+    threads,
+    classifier: !/^(0|off|false|no)$/i.test(env.LASTGATE_CLASSIFIER ?? 'on'),
+    rulesDir: env.LASTGATE_RULES_DIR || undefined,
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * The distributed transport (REDIS_URL set). The server moves outbox rows to a
+ * BullMQ queue and applies results; `lastgate worker` processes, on any number
+ * of machines, run the same job processor and need no database: they read the
+ * post from the job and send the result back on a results queue.
+ *
+ * Delivery is at-least-once and the store applies results idempotently, so
+ * retries, stalled jobs of a SIGKILLed worker and the sweeper's re-dispatches
+ * never duplicate findings or tasks.
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { SqliteStore } from '../store/sqlite.js';
+import { duePending, markDispatched, recordFailure, requeue, staleDispatched } from './outbox.js';
+import {
+  MACHINE_REVIEW_QUEUE,
+  MACHINE_REVIEW_RESULTS_QUEUE,
+  type MachineReviewJobData,
+  type MachineReviewJobResult,
+} from './job.js';
+import type { JobRunner } from './runner.js';
+import type { Transport } from './transport.js';
+
+/** How long a worker holds a job before BullMQ deems it stalled and hands it to another. */
+export const LOCK_MS = Number(process.env.LASTGATE_JOB_LOCK_MS ?? 30_000);
+
+export function jobId(versionId: number): string {
+  return `mr-${versionId}`;
+}
+
+/** A connection for blocking consumers: retries forever, as BullMQ workers require. */
+function consumerConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+/** A connection for producers: fails fast while Redis is down so the outbox keeps the work. */
+function producerConnection(url: string): Redis {
+  const opts: RedisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 200, 2000) };
+  const r = new Redis(url, opts);
+  r.on('error', () => {});
+  return r;
+}
+
+const JOB_OPTS = {
+  attempts: 5,
+  backoff: { type: 'exponential' as const, delay: 1000 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 24 * 3600 },
+};
+
+export interface BullTransportOptions {
+  /** How often pending rows and lost jobs are looked for. */
+  sweepMs?: number;
+  /** A dispatched row with no result after this long is checked against Redis. */
+  staleMs?: number;
+}
+
+export class BullTransport implements Transport {
+  private readonly queue: Queue<MachineReviewJobData, MachineReviewJobResult>;
+  private readonly results: Worker<MachineReviewJobResult>;
+  private readonly producer: Redis;
+  private readonly consumer: Redis;
+  private readonly timer: NodeJS.Timeout;
+  private dispatching: Promise<void> | null = null;
+  private again = false;
+  private closed = false;
+  private lastError = '';
+  private readonly staleMs: number;
+
+  constructor(
+    private readonly store: SqliteStore,
+    redisUrl: string,
+    opts: BullTransportOptions = {},
+  ) {
+    this.staleMs = opts.staleMs ?? 30_000;
+    this.producer = producerConnection(redisUrl);
+    this.consumer = consumerConnection(redisUrl);
+    this.consumer.on('error', () => {});
+    this.queue = new Queue(MACHINE_REVIEW_QUEUE, { connection: this.producer });
+    this.queue.on('error', () => {});
+    this.results = new Worker<MachineReviewJobResult>(
+      MACHINE_REVIEW_RESULTS_QUEUE,
+      async (job) => {
+        this.store.applyMachineReview(job.data.versionId, job.data.result, job.data.durationMs);
+      },
+      { connection: this.consumer, concurrency: 1 },
+    );
+    this.results.on('error', () => {});
+    this.timer = setInterval(() => {
+      this.kick();
+      void this.sweep();
+    }, opts.sweepMs ?? 1000);
+    this.timer.unref();
+    this.kick();
+  }
+
+  kick(): void {
+    if (this.closed) return;
+    if (this.dispatching) {
+      this.again = true;
+      return;
+    }
+    this.dispatching = this.dispatch().finally(() => {
+      this.dispatching = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async dispatch(): Promise<void> {
+    for (;;) {
+      const rows = duePending(this.store.db, 500);
+      if (rows.length === 0) return;
+      const jobs = [];
+      for (const row of rows) {
+        const input = this.store.reviewInput(row.versionId);
+        if (!input) {
+          recordFailure(this.store.db, row.id, `version ${row.versionId} not found`);
+          continue;
+        }
+        jobs.push({ name: 'machine_review', data: { versionId: row.versionId, input }, opts: { ...JOB_OPTS, jobId: jobId(row.versionId) } });
+      }
+      try {
+        await this.queue.addBulk(jobs);
+      } catch (err) {
+        // Redis unreachable: the rows stay pending and the timer tries again.
+        this.report(err);
+        return;
+      }
+      markDispatched(this.store.db, rows.map((r) => r.id));
+      if (rows.length < 500) return;
+    }
+  }
+
+  /** Re-dispatches work that Redis lost or that failed every attempt; applies results that arrived only as return values. */
+  private async sweep(): Promise<void> {
+    if (this.closed) return;
+    const stale = staleDispatched(this.store.db, new Date(Date.now() - this.staleMs), 200);
+    for (const row of stale) {
+      try {
+        const job = await this.queue.getJob(jobId(row.versionId));
+        if (!job) {
+          requeue(this.store.db, [row.id]);
+          continue;
+        }
+        const state = await job.getState();
+        if (state === 'completed' && job.returnvalue) {
+          this.store.applyMachineReview(row.versionId, job.returnvalue.result, job.returnvalue.durationMs);
+        } else if (state === 'failed') {
+          await job.remove();
+          recordFailure(this.store.db, row.id, job.failedReason ?? 'job failed');
+        }
+      } catch (err) {
+        this.report(err);
+        return;
+      }
+    }
+    if (stale.length > 0) this.kick();
+  }
+
+  private report(err: unknown) {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (msg !== this.lastError) {
+      this.lastError = msg;
+      console.error(`lastgate: queue dispatch deferred (${msg}); posts stay in the outbox`);
+    }
+  }
+
+  async drain(timeoutMs = 120_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const open = this.store.db.$client.prepare("SELECT count(*) AS n FROM outbox WHERE state IN ('pending','dispatched')").get() as { n: number };
+      if (open.n === 0) return;
+      if (Date.now() > until) throw new Error(`BullMQ transport did not drain in time (${open.n} open)`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.dispatching;
+    await this.results.close();
+    await this.queue.close();
+    this.producer.disconnect();
+    this.consumer.disconnect();
+  }
+}
+
+/**
+ * `lastgate worker`: consumes machine-review jobs with the shared processor and
+ * returns results on the results queue. Needs only REDIS_URL, not the database.
+ */
+export function startBullWorker(redisUrl: string, runner: JobRunner, opts: { concurrency?: number } = {}) {
+  const connection = consumerConnection(redisUrl);
+  const resultsConnection = consumerConnection(redisUrl);
+  const results = new Queue<MachineReviewJobResult>(MACHINE_REVIEW_RESULTS_QUEUE, { connection: resultsConnection });
+  const worker = new Worker<MachineReviewJobData, MachineReviewJobResult>(
+    MACHINE_REVIEW_QUEUE,
+    async (job: Job<MachineReviewJobData>) => {
+      const out = await runner.run(job.data);
+      await results.add('result', out, { jobId: job.id!, removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+      return out;
+    },
+    { connection, concurrency: opts.concurrency ?? 2, lockDuration: LOCK_MS, stalledInterval: Math.max(1000, Math.floor(LOCK_MS / 2)), maxStalledCount: 3 },
+  );
+  worker.on('error', (err) => console.error(`lastgate worker: ${err.message}`));
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await results.close();
+      connection.disconnect();
+      resultsConnection.disconnect();
+      await runner.close();
+    },
+  };
+}

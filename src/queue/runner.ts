@@ -1,0 +1,53 @@
+/**
+ * Where a machine-review job's CPU work runs. The embedded transport uses a
+ * worker-thread pool so matching and inference stay off the server's event
+ * loop; BullMQ worker processes run jobs in their own process.
+ */
+import { Piscina } from 'piscina';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { processMachineReviewJob, type MachineReviewJobData, type MachineReviewJobResult } from './job.js';
+import { loadReviewerParts, type ReviewerOptions } from '../review/parts.js';
+import type { MachineReviewerParts } from '../review/processor.js';
+
+export interface JobRunner {
+  run(data: MachineReviewJobData): Promise<MachineReviewJobResult>;
+  close(): Promise<void>;
+}
+
+/** Runs jobs on the calling thread (BullMQ worker processes, tests). */
+export class InlineRunner implements JobRunner {
+  private parts: Promise<MachineReviewerParts>;
+  constructor(opts: ReviewerOptions = {}) {
+    this.parts = loadReviewerParts(opts);
+    this.parts.catch(() => {});
+  }
+  async run(data: MachineReviewJobData) {
+    return processMachineReviewJob(data, await this.parts);
+  }
+  async close() {}
+}
+
+const THREAD_ENTRY = fileURLToPath(new URL('../../workers/review-thread.mjs', import.meta.url));
+
+/** Runs jobs on a pool of worker threads, each with its own rule engine and model. */
+export class PoolRunner implements JobRunner {
+  private pool: Piscina;
+  constructor(opts: ReviewerOptions & { threads?: number } = {}) {
+    const threads = opts.threads ?? Math.max(1, Math.min(4, availableParallelism()));
+    const { threads: _t, ...reviewer } = opts;
+    this.pool = new Piscina({
+      filename: THREAD_ENTRY,
+      minThreads: threads,
+      maxThreads: threads,
+      workerData: reviewer,
+      idleTimeout: Infinity,
+    });
+  }
+  run(data: MachineReviewJobData): Promise<MachineReviewJobResult> {
+    return this.pool.run(data);
+  }
+  async close() {
+    await this.pool.destroy();
+  }
+}
