@@ -8,7 +8,7 @@ import { openDb, type Db } from './db/client.js';
 import { SqliteStore } from './store/sqlite.js';
 import { createApp } from './http/app.js';
 import { EmbeddedTransport } from './queue/embedded.js';
-import { BullTransport } from './queue/bullmq.js';
+import { BullTransport, type BullTransportOptions } from './queue/bullmq.js';
 import { PoolRunner, type JobRunner } from './queue/runner.js';
 import type { Transport } from './queue/transport.js';
 import type { Config } from './config.js';
@@ -25,6 +25,8 @@ export interface Running {
 export interface StartOptions {
   /** Replace the worker-thread pool (embedded mode only). */
   runner?: JobRunner;
+  /** Tuning of the BullMQ transport (REDIS_URL mode only). */
+  bull?: BullTransportOptions;
   quiet?: boolean;
 }
 
@@ -34,7 +36,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const store = new SqliteStore(db, { onOutbox: () => transport?.kick() });
   const reviewer = { classifier: config.classifier, ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}) };
   transport = config.redisUrl
-    ? new BullTransport(store, config.redisUrl)
+    ? new BullTransport(store, config.redisUrl, opts.bull)
     : new EmbeddedTransport(store, opts.runner ?? new PoolRunner({ ...reviewer, ...(config.threads ? { threads: config.threads } : {}) }));
   const app = createApp({ store });
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolvePort, reject) => {

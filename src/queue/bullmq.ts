@@ -10,6 +10,7 @@
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { hostname } from 'node:os';
 import type { SqliteStore } from '../store/sqlite.js';
 import { duePending, markDispatched, recordFailure, requeue, staleDispatched } from './outbox.js';
 import {
@@ -204,7 +205,7 @@ export function startBullWorker(redisUrl: string, runner: JobRunner, opts: { con
       await results.add('result', out, { jobId: job.id!, removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
       return out;
     },
-    { connection, concurrency: opts.concurrency ?? 2, lockDuration: LOCK_MS, stalledInterval: Math.max(1000, Math.floor(LOCK_MS / 2)), maxStalledCount: 3 },
+    { connection, name: `${hostname()}:${process.pid}`, concurrency: opts.concurrency ?? 2, lockDuration: LOCK_MS, stalledInterval: Math.max(1000, Math.floor(LOCK_MS / 2)), maxStalledCount: 3 },
   );
   worker.on('error', (err) => console.error(`lastgate worker: ${err.message}`));
   return {

@@ -1,0 +1,19 @@
+/**
+ * `npm run bench`: every benchmark, one after the other, each writing its own
+ * section of BENCHMARKS.md. `npm run bench -- rules` (or classifier, pipeline) runs one.
+ */
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+
+if (want('rules')) {
+  const m = await import('./rules.js');
+  await (m as unknown as { runRulesBench: () => Promise<unknown> }).runRulesBench();
+}
+if (want('classifier')) {
+  const m = await import('./classifier.js');
+  await (m as unknown as { runClassifierBench: () => Promise<unknown> }).runClassifierBench();
+}
+if (want('pipeline')) {
+  const { runPipelineBench } = await import('./pipeline.js');
+  await runPipelineBench();
+}

@@ -1,0 +1,110 @@
+/**
+ * End-to-end pipeline benchmark: posts submitted per second through the HTTP
+ * API, and the time from submit to review task, in both queue modes (embedded
+ * worker threads; BullMQ with two `lastgate worker` processes).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { startServer } from '../src/server.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { tempDir } from '../test/helpers/db.js';
+import { startRedis } from '../test/helpers/redis.js';
+import { lastgateProcess, stopProcess } from '../test/helpers/cli.js';
+import { machineLine, percentile, writeSection } from './report.js';
+
+const N = Number(process.env.BENCH_PIPELINE_POSTS ?? 2000);
+const CONCURRENCY = 32;
+
+const BODY = '为进一步做好高校毕业生就业服务工作，市人力资源社会保障局将于本月举办专场招聘会，现将有关事项通知如下。一、活动时间和地点。二、参会对象。三、报名方式：求职者可登录“乐业上海”平台报名，咨询电话12333。';
+
+interface Result {
+  mode: string;
+  posts: number;
+  submitPerSec: number;
+  reviewedPerSec: number;
+  p50: number;
+  p99: number;
+}
+
+async function runMode(mode: string, config: Config): Promise<Result> {
+  const app = await startServer(config, { quiet: true });
+  try {
+    const token = app.store.addUser({ name: 'bench', role: 'editor', accounts: ['人社官微'] }).token;
+    const base = `http://127.0.0.1:${app.port}`;
+    // Warm up the pipeline (model and rule loading) before measuring.
+    await submit(base, token, 'warm-up');
+    await app.transport.drain?.(120_000);
+    const before = app.db.$client.prepare('SELECT count(*) FROM review_tasks').pluck().get() as number;
+    const sent = new Map<string, number>();
+    const t0 = performance.now();
+    const epoch0 = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < N) {
+          const i = next++;
+          const start = epoch0 + (performance.now() - t0);
+          const id = await submit(base, token, `第${i}期`);
+          sent.set(id, start);
+        }
+      }),
+    );
+    const submitSecs = (performance.now() - t0) / 1000;
+    await app.transport.drain?.(600_000);
+    for (;;) {
+      const done = app.db.$client.prepare('SELECT count(*) FROM review_tasks').pluck().get() as number;
+      if (done - before >= N) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const reviewedSecs = (performance.now() - t0) / 1000;
+    const rows = app.db.$client.prepare('SELECT post_id AS postId, created_at AS createdAt FROM review_tasks').all() as Array<{ postId: string; createdAt: string }>;
+    const lat = rows.filter((r) => sent.has(r.postId)).map((r) => Date.parse(r.createdAt) - sent.get(r.postId)!).sort((a, b) => a - b);
+    return { mode, posts: N, submitPerSec: N / submitSecs, reviewedPerSec: N / reviewedSecs, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  } finally {
+    await app.close();
+  }
+}
+
+async function submit(base: string, token: string, tag: string): Promise<string> {
+  const res = await fetch(`${base}/api/posts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ account: '人社官微', title: `${tag} 招聘会通知`, body: BODY }),
+  });
+  if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+export async function runPipelineBench(): Promise<Result[]> {
+  const base = { ...loadConfig({}), port: 0, host: '127.0.0.1' };
+  const results: Result[] = [];
+  results.push(await runMode('embedded (SQLite outbox + 2 worker threads)', { ...base, dataDir: tempDir(), threads: 2 }));
+  const redis = await startRedis();
+  const workers: ChildProcess[] = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      workers.push((await lastgateProcess(['worker', '--concurrency', '4'], { REDIS_URL: redis.url }, /worker ready/, 120_000)).proc);
+    }
+    results.push(await runMode('BullMQ (redis-server + 2 `lastgate worker` processes)', { ...base, dataDir: tempDir(), redisUrl: redis.url }));
+  } finally {
+    for (const w of workers) await stopProcess(w);
+    await redis.stop();
+  }
+  const table = [
+    '| mode | posts | submitted/s (HTTP 201) | reviewed/s (task created) | submit→task p50 | submit→task p99 |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.mode} | ${r.posts} | ${r.submitPerSec.toFixed(0)} | ${r.reviewedPerSec.toFixed(0)} | ${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms |`),
+  ].join('\n');
+  writeSection(
+    'Pipeline (submit → machine review → review task)',
+    `Machine: ${machineLine()}. Command: \`npm run bench\` (this part alone: \`node bin/run-ts.mjs bench/pipeline.ts\`).\n` +
+      `${N} posts of ~${BODY.length} characters submitted over HTTP by ${CONCURRENCY} concurrent clients, rules + classifier on; ` +
+      'the API server, the workers and the load generator share the same 2 cores.\n\n' +
+      table,
+  );
+  console.log(table);
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runPipelineBench();
+}

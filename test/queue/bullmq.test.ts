@@ -1,0 +1,114 @@
+/**
+ * The distributed mode for real: a redis-server on a free loopback port, the API
+ * server with REDIS_URL, and two `lastgate worker` processes. 1,000 posts over
+ * HTTP each get exactly one review task even though one worker is SIGKILLed
+ * mid-job; posts accepted while Redis is down are reviewed once it is back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startServer, type Running } from '../../src/server.js';
+import { loadConfig } from '../../src/config.js';
+import { MACHINE_REVIEW_QUEUE } from '../../src/queue/job.js';
+import { lastgateProcess, stopProcess } from '../helpers/cli.js';
+import { tempDir } from '../helpers/db.js';
+import { client, waitFor } from '../helpers/http.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
+
+let redis: RedisServer;
+let app: Running;
+let base: string;
+let editorToken: string;
+const workers: ChildProcess[] = [];
+
+const WORKER_ENV = (url: string) => ({ REDIS_URL: url, LASTGATE_JOB_LOCK_MS: '2000', LASTGATE_FAULT_JOB_DELAY_MS: '10' });
+
+async function startWorker(): Promise<ChildProcess> {
+  const { proc } = await lastgateProcess(['worker', '--concurrency', '4'], WORKER_ENV(redis.url), /worker ready/, 90_000);
+  workers.push(proc);
+  return proc;
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  app = await startServer(
+    { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: tempDir(), redisUrl: redis.url },
+    { quiet: true, bull: { sweepMs: 250, staleMs: 3000 } },
+  );
+  base = `http://127.0.0.1:${app.port}`;
+  editorToken = app.store.addUser({ name: '编辑', role: 'editor', accounts: ['人社官微', '上海社保'] }).token;
+  await Promise.all([startWorker(), startWorker()]);
+}, 180_000);
+
+afterAll(async () => {
+  for (const w of workers) await stopProcess(w, 'SIGKILL');
+  await app?.close();
+  await redis?.stop();
+});
+
+const scalar = (sql: string) => app.db.$client.prepare(sql).pluck().get() as number;
+
+async function submitMany(n: number, tag: string): Promise<string[]> {
+  const editor = client(base, editorToken);
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < n) {
+        const i = next++;
+        const r = await editor.post('/api/posts', {
+          account: i % 2 ? '人社官微' : '上海社保',
+          title: `${tag} 第${i}期就业服务信息`,
+          body: `本期发布第${i}批岗位信息，求职者可登录“乐业上海”平台查询，咨询电话12333。${i % 7 === 0 ? '据报道，台湾政府近日发布数据。' : ''}`,
+        });
+        if (r.status !== 201) throw new Error(`submit ${i}: ${r.status} ${JSON.stringify(r.body)}`);
+        ids.push(r.body.id);
+      }
+    }),
+  );
+  return ids;
+}
+
+describe('BullMQ mode with two worker processes', () => {
+  it('reviews 1,000 posts exactly once each, even when a worker is SIGKILLed mid-job', async () => {
+    const ids = await submitMany(1000, 'A');
+    const queue = new Queue(MACHINE_REVIEW_QUEUE, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) });
+    const victim = workers[0]!;
+    // Kill it while it holds jobs: wait until some of its jobs are active.
+    const held = await waitFor(async () => {
+      const active = await queue.getActive();
+      const mine = active.filter((j) => j.processedBy?.endsWith(`:${victim.pid}`));
+      return mine.length > 0 ? mine.map((j) => j.id) : null;
+    }, 60_000, 'an active job on the victim');
+    victim.kill('SIGKILL');
+    expect(held.length).toBeGreaterThan(0);
+    await waitFor(async () => scalar(`SELECT count(*) FROM posts WHERE status = 'submitted'`) === 0, 120_000, 'all posts reviewed');
+    await queue.close();
+
+    expect(scalar('SELECT count(*) FROM posts')).toBe(1000);
+    expect(scalar('SELECT count(*) FROM machine_reviews')).toBe(1000);
+    expect(scalar('SELECT count(*) FROM review_tasks')).toBe(1000);
+    expect(scalar('SELECT count(DISTINCT post_id) FROM review_tasks')).toBe(1000);
+    expect(scalar(`SELECT count(*) FROM outbox WHERE state <> 'done'`)).toBe(0);
+    // Each killed job was reviewed too.
+    for (const jobId of held) {
+      const versionId = Number(String(jobId).replace('mr-', ''));
+      expect(scalar(`SELECT count(*) FROM machine_reviews WHERE version_id = ${versionId}`)).toBe(1);
+    }
+    // The posts that mention 台湾政府 (every 7th) were routed to two approvals.
+    expect(ids).toHaveLength(1000);
+    expect(scalar('SELECT count(*) FROM review_tasks WHERE required_approvals = 2')).toBe(Math.ceil(1000 / 7));
+  }, 300_000);
+
+  it('keeps posts accepted while Redis is down and reviews them once it is back', async () => {
+    await redis.stop();
+    const ids = await submitMany(20, 'B');
+    expect(ids).toHaveLength(20);
+    const waiting = scalar(`SELECT count(*) FROM outbox WHERE state = 'pending'`);
+    expect(waiting).toBe(20);
+    await redis.restart();
+    await waitFor(async () => scalar(`SELECT count(*) FROM posts WHERE status = 'submitted'`) === 0, 120_000, 'posts reviewed after Redis came back');
+    expect(scalar('SELECT count(*) FROM review_tasks')).toBe(scalar('SELECT count(*) FROM posts'));
+  }, 300_000);
+});
