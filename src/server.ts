@@ -12,6 +12,7 @@ import { BullTransport, type BullTransportOptions } from './queue/bullmq.js';
 import { PoolRunner, type JobRunner } from './queue/runner.js';
 import type { Transport } from './queue/transport.js';
 import type { Config } from './config.js';
+import { WebhookDispatcher } from './notify/webhooks.js';
 
 export interface Running {
   db: Db;
@@ -33,7 +34,8 @@ export interface StartOptions {
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
   const db = openDb(config.dataDir);
   let transport: Transport | null = null;
-  const store = new SqliteStore(db, { onOutbox: () => transport?.kick() });
+  const webhooks = new WebhookDispatcher(db);
+  const store = new SqliteStore(db, { onOutbox: () => transport?.kick(), onWebhook: () => webhooks.kick() });
   const reviewer = { classifier: config.classifier, ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}) };
   transport = config.redisUrl
     ? new BullTransport(store, config.redisUrl, opts.bull)
@@ -56,6 +58,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
       await t.close();
+      await webhooks.close();
       db.$client.close();
     },
   };

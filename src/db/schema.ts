@@ -187,3 +187,57 @@ export const auditLog = sqliteTable('audit_log', {
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull(),
 });
+
+/** A reviewer's verdict on one machine finding: feeds per-rule false-positive statistics. */
+export const findingMarks = sqliteTable(
+  'finding_marks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    versionId: integer('version_id').notNull().references(() => postVersions.id),
+    findingIndex: integer('finding_index').notNull(),
+    rule: text('rule').notNull(),
+    reviewerId: integer('reviewer_id').notNull().references(() => users.id),
+    mark: text('mark', { enum: ['false_positive', 'confirmed'] }).notNull(),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('finding_marks_one_per_reviewer').on(t.versionId, t.findingIndex, t.reviewerId), index('finding_marks_rule').on(t.rule)],
+);
+
+/** Reason texts compliance officers prepare for reviewers' decisions. */
+export const reasonTemplates = sqliteTable('reason_templates', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  decision: text('decision', { enum: ['reject', 'request_changes', 'escalate', 'override'] }).notNull(),
+  text: text('text').notNull(),
+  createdBy: integer('created_by').references(() => users.id),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: text('created_at').notNull().default(now),
+});
+
+/** Signed webhooks on post state changes; `accountId` null means every account. */
+export const webhooks = sqliteTable('webhooks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  accountId: integer('account_id').references(() => accounts.id),
+  url: text('url').notNull(),
+  secret: text('secret').notNull(),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdBy: integer('created_by').references(() => users.id),
+  createdAt: text('created_at').notNull().default(now),
+});
+
+/** One delivery of one event to one webhook; written with the change, sent after commit, retried. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    webhookId: integer('webhook_id').notNull().references(() => webhooks.id),
+    event: text('event').notNull(),
+    payload: text('payload').notNull(),
+    state: text('state', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    availableAt: text('available_at').notNull().default(now),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [index('webhook_deliveries_state').on(t.state, t.availableAt)],
+);

@@ -10,6 +10,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Context } from 'hono';
 import { DomainError, HTTP_STATUS, MAX_BODY_CHARS, MAX_TITLE_CHARS } from '../store/errors.js';
 import type { Actor, Store } from '../store/types.js';
+import { mountUi } from '../ui/routes.js';
 
 type Env = { Variables: { actor: Actor } };
 
@@ -172,6 +173,64 @@ const routes = {
     },
     responses: { 200: json(z.object({ id: z.string(), status: z.string(), publicationId: z.number().int() })), ...errors(400, 401, 403, 404, 409) },
   }),
+  queue: createRoute({
+    method: 'get',
+    path: '/api/review/queue',
+    security,
+    request: {
+      query: z.object({
+        account: z.string().optional(),
+        unit: z.string().optional(),
+        category: z.enum(['political', 'illegal', 'pii', 'ads', 'stale', 'secret', 'vulgar', 'wording']).optional(),
+        risk: z.enum(['high', 'normal']).optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+      }),
+    },
+    responses: { 200: json(z.object({ items: z.array(z.object({ id: z.number(), postId: z.string() }).passthrough()), counts: z.object({ total: z.number(), high: z.number(), byAccount: z.record(z.string(), z.number()), byCategory: z.record(z.string(), z.number()) }) })), ...errors(400, 401, 403) },
+  }),
+  renew: createRoute({ method: 'post', path: '/api/review/tasks/{id}/renew', security, request: { params: TaskIdParam }, responses: { 200: json(Task, 'lease renewed'), ...errors(401, 404, 409) } }),
+  release: createRoute({ method: 'post', path: '/api/review/tasks/{id}/release', security, request: { params: TaskIdParam }, responses: { 200: json(Task, 'released'), ...errors(401, 404, 409) } }),
+  override: createRoute({
+    method: 'post',
+    path: '/api/posts/{id}/override',
+    security,
+    request: { params: IdParam, body: jsonBody(z.object({ reason: text('reason').pipe(z.string().min(1, 'reason is required').max(2000)) }).strict()) },
+    responses: { 200: json(PostRef, 'machine block overridden; the post needs two approvals'), ...errors(400, 401, 403, 404, 409) },
+  }),
+  mark: createRoute({
+    method: 'post',
+    path: '/api/posts/{id}/findings/{index}/mark',
+    security,
+    request: {
+      params: z.object({ id: z.string().min(1).max(100), index: z.coerce.number().int().min(0).openapi({ param: { name: 'index', in: 'path' } }) }),
+      body: jsonBody(z.object({ mark: z.enum(['false_positive', 'confirmed']) }).strict()),
+    },
+    responses: { 200: json(z.object({ ok: z.boolean() })), ...errors(400, 401, 403, 404) },
+  }),
+  diff: createRoute({
+    method: 'get',
+    path: '/api/posts/{id}/diff',
+    security,
+    request: { params: IdParam, query: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }) },
+    responses: { 200: json(z.object({ from: z.number(), to: z.number(), title: z.array(z.object({ op: z.string(), text: z.string() })), body: z.array(z.object({ op: z.string(), text: z.string() })) })), ...errors(400, 401, 404) },
+  }),
+  ruleStats: createRoute({ method: 'get', path: '/api/rules/stats', security, responses: { 200: json(z.object({ rules: z.array(z.object({ rule: z.string() }).passthrough()) })), ...errors(401, 403) } }),
+  listTemplates: createRoute({ method: 'get', path: '/api/reason-templates', security, responses: { 200: json(z.object({ templates: z.array(z.object({ id: z.number(), decision: z.string(), text: z.string() })) })), ...errors(401) } }),
+  addTemplate: createRoute({
+    method: 'post',
+    path: '/api/reason-templates',
+    security,
+    request: { body: jsonBody(z.object({ decision: z.enum(['reject', 'request_changes', 'escalate', 'override']), text: text('text').pipe(z.string().min(1).max(500)) }).strict()) },
+    responses: { 201: json(z.object({ id: z.number(), decision: z.string(), text: z.string() })), ...errors(400, 401, 403) },
+  }),
+  disableTemplate: createRoute({ method: 'delete', path: '/api/reason-templates/{id}', security, request: { params: TaskIdParam }, responses: { 200: json(z.object({ ok: z.boolean() })), ...errors(401, 403, 404) } }),
+  addWebhook: createRoute({
+    method: 'post',
+    path: '/api/webhooks',
+    security,
+    request: { body: jsonBody(z.object({ account: z.string().optional(), url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'url must be http(s)') }).strict()) },
+    responses: { 201: json(z.object({ id: z.number(), secret: z.string() }), 'created; the secret signs every delivery (HMAC-SHA256) and is shown once'), ...errors(400, 401, 403) },
+  }),
   me: createRoute({ method: 'get', path: '/api/me', security, responses: { 200: json(z.object({ id: z.number(), name: z.string(), role: z.string(), accountIds: z.array(z.number()) })), ...errors(401) } }),
 };
 
@@ -271,6 +330,33 @@ export function createApp({ store, extend }: AppOptions) {
     return c.json(await store.publish(c.get('actor'), c.req.valid('param').id, target), 200);
   });
 
+  app.openapi(routes.queue, async (c) => {
+    const q = c.req.valid('query');
+    const filter = Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined));
+    return c.json(await store.queue(c.get('actor'), filter), 200);
+  });
+  app.openapi(routes.renew, async (c) => c.json(await store.renewClaim(c.get('actor'), c.req.valid('param').id), 200));
+  app.openapi(routes.release, async (c) => c.json(await store.releaseClaim(c.get('actor'), c.req.valid('param').id), 200));
+  app.openapi(routes.override, async (c) => c.json(await store.overrideBlock(c.get('actor'), c.req.valid('param').id, c.req.valid('json').reason), 200));
+  app.openapi(routes.mark, async (c) => {
+    const p = c.req.valid('param');
+    await store.markFinding(c.get('actor'), p.id, p.index, c.req.valid('json').mark);
+    return c.json({ ok: true }, 200);
+  });
+  app.openapi(routes.diff, async (c) => {
+    const q = c.req.valid('query');
+    return c.json(await store.versionDiff(c.get('actor'), c.req.valid('param').id, q.from, q.to), 200);
+  });
+  app.openapi(routes.ruleStats, async (c) => c.json({ rules: await store.ruleStats(c.get('actor')) }, 200));
+  app.openapi(routes.listTemplates, async (c) => c.json({ templates: await store.listReasonTemplates() }, 200));
+  app.openapi(routes.addTemplate, async (c) => c.json(await store.addReasonTemplate(c.get('actor'), c.req.valid('json')), 201));
+  app.openapi(routes.disableTemplate, async (c) => {
+    await store.disableReasonTemplate(c.get('actor'), c.req.valid('param').id);
+    return c.json({ ok: true }, 200);
+  });
+  app.openapi(routes.addWebhook, async (c) => c.json(await store.addWebhook(c.get('actor'), c.req.valid('json')), 201));
+
+  mountUi(app, store);
   extend?.(app);
   return app;
 }

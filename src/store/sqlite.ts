@@ -17,8 +17,13 @@ import {
   reviewTasks,
   userAccounts,
   users,
+  findingMarks,
+  reasonTemplates,
+  webhooks,
 } from '../db/schema.js';
+import { textDiff } from '../review/diff.js';
 import { appendAudit } from '../audit/log.js';
+import { enqueueEvent, newWebhookSecret } from '../notify/webhooks.js';
 import { hashToken, newToken } from '../auth/tokens.js';
 import { mayAct, transition, type EventType, type PostEvent, type PostStatus, type Role } from '../review/transitions.js';
 import { routeReview } from '../review/routing.js';
@@ -32,7 +37,14 @@ import type {
   MachineReviewSink,
   NewPost,
   NewVersion,
+  PostSummary,
   PostView,
+  QueueCounts,
+  QueueFilter,
+  QueueItem,
+  ReasonTemplate,
+  RuleStat,
+  VersionDiff,
   Store,
   TaskQuery,
   TaskView,
@@ -49,6 +61,8 @@ export interface SqliteStoreOptions {
   now?: () => Date;
   /** Told after a transaction wrote new outbox rows, so a dispatcher can run at once. */
   onOutbox?: () => void;
+  /** Told after a transaction queued webhook deliveries. */
+  onWebhook?: () => void;
 }
 
 function contentHash(v: { title?: string | null; body: string; platform?: string | null; date: string }): string {
@@ -59,6 +73,7 @@ export class SqliteStore implements Store, MachineReviewSink {
   private readonly leaseMs: number;
   private readonly now: () => Date;
   private readonly onOutbox: () => void;
+  private readonly onWebhook: () => void;
 
   constructor(
     readonly db: Db,
@@ -67,11 +82,29 @@ export class SqliteStore implements Store, MachineReviewSink {
     this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
     this.now = opts.now ?? (() => new Date());
     this.onOutbox = opts.onOutbox ?? (() => {});
+    this.onWebhook = opts.onWebhook ?? (() => {});
   }
+
+  /**
+   * Moves a post to `to` and announces it to webhooks, in the caller's
+   * transaction; every status change goes through here.
+   */
+  private setStatus(tx: Tx, post: { id: string; accountId: number; status: PostStatus | null; currentVersion: number }, to: PostStatus, actorId: number | null, extra: Partial<typeof posts.$inferInsert> = {}): void {
+    const at = this.now().toISOString();
+    tx.update(posts).set({ status: to, updatedAt: at, ...extra }).where(eq(posts.id, post.id)).run();
+    const account = tx.select({ name: accounts.name }).from(accounts).where(eq(accounts.id, post.accountId)).get()!;
+    enqueueEvent(tx, { event: 'post.status_changed', postId: post.id, account: account.name, accountId: post.accountId, version: extra.currentVersion ?? post.currentVersion, from: post.status, to, actorId, at });
+    this.webhookPending = true;
+  }
+
+  private webhookPending = false;
 
   /** Runs `fn` in one IMMEDIATE transaction: all of it is written, or none. */
   private tx<T>(fn: (tx: Tx) => T): T {
-    return this.db.transaction(fn, { behavior: 'immediate' });
+    this.webhookPending = false;
+    const out = this.db.transaction(fn, { behavior: 'immediate' });
+    if (this.webhookPending) this.onWebhook();
+    return out;
   }
 
   // ---- users -------------------------------------------------------------
@@ -140,6 +173,7 @@ export class SqliteStore implements Store, MachineReviewSink {
       const at = this.now().toISOString();
       tx.insert(posts).values({ id, accountId: acc.id, authorId: actor.id, status: 'submitted', currentVersion: 1, createdAt: at, updatedAt: at }).run();
       const versionId = this.insertVersion(tx, id, 1, { ...input, platform: input.platform ?? acc.platform }, date);
+      this.setStatus(tx, { id, accountId: acc.id, status: null, currentVersion: 1 }, 'submitted', actor.id);
       appendAudit(tx, { actorId: actor.id, action: 'post.submit', entityType: 'post', entityId: id, data: { version: 1, versionId, account: acc.name, to: 'submitted' } }, this.now());
       return { id, status: 'submitted' as PostStatus, version: 1 };
     });
@@ -163,7 +197,7 @@ export class SqliteStore implements Store, MachineReviewSink {
         .run();
       const acc = tx.select().from(accounts).where(eq(accounts.id, post.accountId)).get()!;
       const versionId = this.insertVersion(tx, postId, version, { ...input, platform: input.platform ?? acc.platform }, date);
-      tx.update(posts).set({ status: to, currentVersion: version, updatedAt: this.now().toISOString() }).where(eq(posts.id, postId)).run();
+      this.setStatus(tx, post, to, actor.id, { currentVersion: version });
       appendAudit(tx, { actorId: actor.id, action: 'post.resubmit', entityType: 'post', entityId: postId, data: { from: post.status, to, version, versionId } }, this.now());
       return { id: postId, status: to, version };
     });
@@ -339,6 +373,13 @@ export class SqliteStore implements Store, MachineReviewSink {
     }
   }
 
+  async getTask(actor: Actor, taskId: number): Promise<TaskView> {
+    const task = this.db.select().from(reviewTasks).where(eq(reviewTasks.id, taskId)).get();
+    if (!task) throw new DomainError('not_found', `no review task ${taskId}`);
+    this.loadPost(this.db, actor, task.postId);
+    return this.taskViews([task])[0]!;
+  }
+
   async claimTask(actor: Actor, taskId: number): Promise<TaskView> {
     return this.tx((tx) => {
       const task = this.loadTask(tx, taskId);
@@ -394,7 +435,7 @@ export class SqliteStore implements Store, MachineReviewSink {
         })
         .where(eq(reviewTasks.id, taskId))
         .run();
-      tx.update(posts).set({ status: to, updatedAt: at }).where(eq(posts.id, post.id)).run();
+      this.setStatus(tx, post, to, actor.id);
       appendAudit(tx, { actorId: actor.id, action: `task.${d.decision}`, entityType: 'post', entityId: post.id, data: { taskId, version: post.currentVersion, from: post.status, to, reason: reason || null } }, this.now());
       return { task: this.taskViews([this.loadTask(tx, taskId)], tx)[0]!, status: to };
     });
@@ -413,7 +454,7 @@ export class SqliteStore implements Store, MachineReviewSink {
         .values({ postId, versionId: version.id, publishedBy: actor.id, platform: target.platform ?? version.platform, url: target.url ?? null, publishedAt: this.now().toISOString() })
         .returning({ id: publications.id })
         .all();
-      tx.update(posts).set({ status: to, updatedAt: this.now().toISOString() }).where(eq(posts.id, postId)).run();
+      this.setStatus(tx, post, to, actor.id);
       appendAudit(tx, { actorId: actor.id, action: 'post.publish', entityType: 'post', entityId: postId, data: { from: post.status, to, version: post.currentVersion, publicationId: pub!.id } }, this.now());
       return { id: postId, status: to, publicationId: pub!.id };
     });
@@ -478,7 +519,7 @@ export class SqliteStore implements Store, MachineReviewSink {
           .onConflictDoNothing()
           .run();
       }
-      tx.update(posts).set({ status: to, updatedAt: at }).where(eq(posts.id, post.id)).run();
+      this.setStatus(tx, post, to, null);
       appendAudit(tx, {
         actorId: null,
         action: 'post.machine_review',
@@ -487,5 +528,241 @@ export class SqliteStore implements Store, MachineReviewSink {
         data: { version: version.version, verdict: result.verdict, categories: result.categories, rulesVersion: result.rulesVersion, modelVersion: result.modelVersion, from: post.status, to },
       }, this.now());
     });
+  }
+
+  // ---- reviewer workspace ------------------------------------------------
+
+  /**
+   * The actor's review queue: open tasks they may decide (not their own posts,
+   * not versions they already approved, escalated tasks only for compliance),
+   * riskiest first, then what is to be published soonest.
+   */
+  async queue(actor: Actor, f: QueueFilter = {}): Promise<{ items: QueueItem[]; counts: QueueCounts }> {
+    if (actor.role !== 'reviewer' && actor.role !== 'compliance') {
+      throw new DomainError('forbidden', `role ${actor.role} has no review queue`);
+    }
+    const now = this.now().toISOString();
+    const where: string[] = ["t.state = 'open'", 'p.author_id <> @me', "NOT EXISTS (SELECT 1 FROM decisions d WHERE d.version_id = t.version_id AND d.reviewer_id = @me AND d.decision = 'approve')"];
+    if (actor.role !== 'compliance') where.push("t.assigned_role = 'reviewer'");
+    const base = [...where];
+    const params: Record<string, unknown> = { me: actor.id, now, limit: f.limit ?? 100 };
+    if (f.account) {
+      where.push('a.name = @account');
+      params.account = f.account;
+    }
+    if (f.unit) {
+      where.push('u.name = @unit');
+      params.unit = f.unit;
+    }
+    if (f.category) {
+      where.push('EXISTS (SELECT 1 FROM json_each(mr.categories) WHERE value = @category)');
+      params.category = f.category;
+    }
+    if (f.risk === 'high') where.push('t.required_approvals >= 2');
+    if (f.risk === 'normal') where.push('t.required_approvals < 2');
+    const from = `FROM review_tasks t
+      JOIN posts p ON p.id = t.post_id
+      JOIN post_versions v ON v.id = t.version_id
+      JOIN accounts a ON a.id = p.account_id
+      LEFT JOIN units u ON u.id = a.unit_id
+      LEFT JOIN machine_reviews mr ON mr.version_id = t.version_id`;
+    const sqlite = this.db.$client;
+    const items = sqlite
+      .prepare(
+        `SELECT t.id, t.post_id AS postId, t.version_id AS versionId, v.version, t.required_approvals AS requiredApprovals,
+           t.assigned_role AS assignedRole, t.risk_score AS riskScore,
+           CASE WHEN t.claimed_by IS NOT NULL AND t.lease_expires_at > @now THEN t.claimed_by END AS claimedBy,
+           CASE WHEN t.claimed_by IS NOT NULL AND t.lease_expires_at > @now THEN cu.name END AS claimedByName,
+           v.title, substr(v.body, 1, 80) AS excerpt, v.publish_date AS date, a.name AS account, u.name AS unit,
+           mr.verdict, COALESCE(mr.categories, '[]') AS categories, t.created_at AS createdAt,
+           (SELECT count(DISTINCT d.reviewer_id) FROM decisions d WHERE d.version_id = t.version_id AND d.decision = 'approve') AS approvals
+         ${from} LEFT JOIN users cu ON cu.id = t.claimed_by
+         WHERE ${where.join(' AND ')}
+         ORDER BY t.risk_score DESC, v.publish_date ASC, t.id ASC
+         LIMIT @limit`,
+      )
+      .all(params) as Array<Omit<QueueItem, 'categories'> & { categories: string }>;
+    const baseParams = { me: actor.id };
+    const countRows = sqlite
+      .prepare(
+        `SELECT a.name AS account, t.required_approvals AS req, COALESCE(mr.categories, '[]') AS categories
+         ${from} WHERE ${base.join(' AND ')}`,
+      )
+      .all(baseParams) as Array<{ account: string; req: number; categories: string }>;
+    const counts: QueueCounts = { total: countRows.length, high: 0, byAccount: {}, byCategory: {} };
+    for (const r of countRows) {
+      if (r.req >= 2) counts.high++;
+      counts.byAccount[r.account] = (counts.byAccount[r.account] ?? 0) + 1;
+      for (const c of JSON.parse(r.categories) as string[]) counts.byCategory[c] = (counts.byCategory[c] ?? 0) + 1;
+    }
+    return { items: items.map((i) => ({ ...i, categories: JSON.parse(i.categories) as string[] })), counts };
+  }
+
+  /** Extends the actor's own claim by a full lease. */
+  async renewClaim(actor: Actor, taskId: number): Promise<TaskView> {
+    return this.tx((tx) => {
+      const task = this.loadTask(tx, taskId);
+      const now = this.now().toISOString();
+      if (task.state !== 'open' || task.claimedBy !== actor.id || (task.leaseExpiresAt ?? '') <= now) {
+        throw new DomainError('conflict', `you do not hold task ${taskId}; claim it first`);
+      }
+      const lease = new Date(this.now().getTime() + this.leaseMs).toISOString();
+      tx.update(reviewTasks).set({ leaseExpiresAt: lease, updatedAt: now }).where(eq(reviewTasks.id, taskId)).run();
+      appendAudit(tx, { actorId: actor.id, action: 'task.renew', entityType: 'task', entityId: String(taskId), data: { leaseExpiresAt: lease } }, this.now());
+      return this.taskViews([this.loadTask(tx, taskId)], tx)[0]!;
+    });
+  }
+
+  /** Gives a claimed task back to the queue. */
+  async releaseClaim(actor: Actor, taskId: number): Promise<TaskView> {
+    return this.tx((tx) => {
+      const task = this.loadTask(tx, taskId);
+      if (task.claimedBy !== actor.id) throw new DomainError('conflict', `you do not hold task ${taskId}`);
+      tx.update(reviewTasks).set({ claimedBy: null, leaseExpiresAt: null, updatedAt: this.now().toISOString() }).where(eq(reviewTasks.id, taskId)).run();
+      appendAudit(tx, { actorId: actor.id, action: 'task.release', entityType: 'task', entityId: String(taskId), data: {} }, this.now());
+      return this.taskViews([this.loadTask(tx, taskId)], tx)[0]!;
+    });
+  }
+
+  /**
+   * A compliance officer overrides a machine block with a written reason: the
+   * post goes to human review and, being high risk, needs two approvals.
+   */
+  async overrideBlock(actor: Actor, postId: string, reason: string) {
+    return this.tx((tx) => {
+      const post = this.loadPost(tx, actor, postId);
+      const version = tx.select().from(postVersions).where(and(eq(postVersions.postId, postId), eq(postVersions.version, post.currentVersion))).get()!;
+      const mr = tx.select().from(machineReviews).where(eq(machineReviews.versionId, version.id)).get();
+      if (!mr || mr.verdict !== 'block') throw new DomainError('conflict', 'only a machine block can be overridden');
+      const to = this.move(actor, post, { type: 'override_block', reason: reason.trim() });
+      const routing = routeReview({ verdict: mr.verdict, hits: mr.findings as Hit[], classifier: (mr.classifier as ClassifierResult | null) ?? null });
+      const at = this.now().toISOString();
+      tx.insert(reviewTasks)
+        .values({ postId, versionId: version.id, requiredApprovals: 2, assignedRole: routing.assignedRole, riskScore: routing.riskScore, createdAt: at, updatedAt: at })
+        .onConflictDoNothing()
+        .run();
+      this.setStatus(tx, post, to, actor.id);
+      appendAudit(tx, { actorId: actor.id, action: 'post.override_block', entityType: 'post', entityId: postId, data: { version: post.currentVersion, reason: reason.trim(), from: post.status, to } }, this.now());
+      return { id: postId, status: to };
+    });
+  }
+
+  /** Marks one machine finding of the current version as a false positive or confirmed. */
+  async markFinding(actor: Actor, postId: string, findingIndex: number, mark: 'false_positive' | 'confirmed'): Promise<void> {
+    this.tx((tx) => {
+      if (actor.role !== 'reviewer' && actor.role !== 'compliance') throw new DomainError('forbidden', `role ${actor.role} may not mark findings`);
+      const post = this.loadPost(tx, actor, postId);
+      if (post.authorId === actor.id) throw new DomainError('forbidden', 'separation of duties: you cannot judge findings on your own post');
+      const version = tx.select().from(postVersions).where(and(eq(postVersions.postId, postId), eq(postVersions.version, post.currentVersion))).get()!;
+      const mr = tx.select().from(machineReviews).where(eq(machineReviews.versionId, version.id)).get();
+      const finding = (mr?.findings as Hit[] | undefined)?.[findingIndex];
+      if (!finding) throw new DomainError('invalid', `no finding ${findingIndex} on the current version`, 'index');
+      tx.insert(findingMarks)
+        .values({ versionId: version.id, findingIndex, rule: finding.rule, reviewerId: actor.id, mark })
+        .onConflictDoUpdate({ target: [findingMarks.versionId, findingMarks.findingIndex, findingMarks.reviewerId], set: { mark, createdAt: this.now().toISOString() } })
+        .run();
+      appendAudit(tx, { actorId: actor.id, action: 'finding.mark', entityType: 'post', entityId: postId, data: { version: post.currentVersion, findingIndex, rule: finding.rule, mark } }, this.now());
+    });
+  }
+
+  /** Per-rule hit counts and reviewers' marks, for compliance officers. */
+  async ruleStats(actor: Actor): Promise<RuleStat[]> {
+    if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not read rule statistics`);
+    const hits = this.db.$client
+      .prepare(
+        `SELECT json_extract(f.value, '$.rule') AS rule, json_extract(f.value, '$.gate') AS gate, json_extract(f.value, '$.category') AS category,
+                count(*) AS hits, count(DISTINCT mr.version_id) AS posts
+         FROM machine_reviews mr, json_each(mr.findings) f GROUP BY 1, 2, 3`,
+      )
+      .all() as Array<{ rule: string; gate: string; category: string; hits: number; posts: number }>;
+    const marks = new Map<string, { fp: number; ok: number }>();
+    for (const m of this.db.$client.prepare(`SELECT rule, sum(mark = 'false_positive') AS fp, sum(mark = 'confirmed') AS ok FROM finding_marks GROUP BY rule`).all() as Array<{ rule: string; fp: number; ok: number }>) {
+      marks.set(m.rule, m);
+    }
+    return hits
+      .map((h) => {
+        const m = marks.get(h.rule) ?? { fp: 0, ok: 0 };
+        const judged = m.fp + m.ok;
+        return { ...h, falsePositives: m.fp, confirmed: m.ok, falsePositiveRate: judged ? m.fp / judged : null };
+      })
+      .sort((a, b) => b.hits - a.hits || a.rule.localeCompare(b.rule));
+  }
+
+  async listReasonTemplates(): Promise<ReasonTemplate[]> {
+    return this.db.select({ id: reasonTemplates.id, decision: reasonTemplates.decision, text: reasonTemplates.text }).from(reasonTemplates).where(eq(reasonTemplates.active, true)).orderBy(asc(reasonTemplates.id)).all();
+  }
+
+  async addReasonTemplate(actor: Actor, t: Omit<ReasonTemplate, 'id'>): Promise<ReasonTemplate> {
+    if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not manage reason templates`);
+    if (!t.text.trim()) throw new DomainError('invalid', 'text must not be empty', 'text');
+    return this.tx((tx) => {
+      const [row] = tx.insert(reasonTemplates).values({ decision: t.decision, text: t.text.trim(), createdBy: actor.id }).returning().all();
+      appendAudit(tx, { actorId: actor.id, action: 'reason_template.add', entityType: 'reason_template', entityId: String(row!.id), data: { decision: t.decision, text: row!.text } }, this.now());
+      return { id: row!.id, decision: row!.decision, text: row!.text };
+    });
+  }
+
+  async disableReasonTemplate(actor: Actor, id: number): Promise<void> {
+    if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not manage reason templates`);
+    this.tx((tx) => {
+      const r = tx.update(reasonTemplates).set({ active: false }).where(eq(reasonTemplates.id, id)).run();
+      if (r.changes === 0) throw new DomainError('not_found', `no reason template ${id}`);
+      appendAudit(tx, { actorId: actor.id, action: 'reason_template.disable', entityType: 'reason_template', entityId: String(id), data: {} }, this.now());
+    });
+  }
+
+  /** Character-level differences between two versions of a post. */
+  async versionDiff(actor: Actor, postId: string, fromVersion: number, toVersion: number): Promise<VersionDiff> {
+    const post = this.loadPost(this.db, actor, postId);
+    const load = (n: number) => {
+      const v = this.db.select().from(postVersions).where(and(eq(postVersions.postId, post.id), eq(postVersions.version, n))).get();
+      if (!v) throw new DomainError('invalid', `post ${postId} has no version ${n}`, n === fromVersion ? 'from' : 'to');
+      return v;
+    };
+    const a = load(fromVersion);
+    const b = load(toVersion);
+    return { from: fromVersion, to: toVersion, title: textDiff(a.title ?? '', b.title ?? ''), body: textDiff(a.body, b.body) };
+  }
+
+  /** Registers a signed webhook for one account (or all); returns its secret once. */
+  async addWebhook(actor: Actor, input: { account?: string; url: string }): Promise<{ id: number; secret: string }> {
+    if (actor.role !== 'admin' && actor.role !== 'compliance') throw new DomainError('forbidden', `role ${actor.role} may not manage webhooks`);
+    return this.tx((tx) => {
+      let accountId: number | null = null;
+      if (input.account) {
+        const acc = tx.select().from(accounts).where(eq(accounts.name, input.account)).get();
+        if (!acc) throw new DomainError('invalid', `unknown account: ${input.account}`, 'account');
+        accountId = acc.id;
+      }
+      const secret = newWebhookSecret();
+      const [row] = tx.insert(webhooks).values({ accountId, url: input.url, secret, createdBy: actor.id }).returning({ id: webhooks.id }).all();
+      appendAudit(tx, { actorId: actor.id, action: 'webhook.add', entityType: 'webhook', entityId: String(row!.id), data: { account: input.account ?? null, url: input.url } }, this.now());
+      return { id: row!.id, secret };
+    });
+  }
+
+  /** Account names the actor may submit to. */
+  async listAccounts(actor: Actor): Promise<string[]> {
+    const rows = this.db.select({ id: accounts.id, name: accounts.name }).from(accounts).orderBy(asc(accounts.id)).all();
+    return rows.filter((r) => actor.role !== 'editor' || actor.accountIds.includes(r.id)).map((r) => r.name);
+  }
+
+  /** Posts of the editor's accounts (all posts for other roles), newest first. */
+  async listPosts(actor: Actor, limit = 100): Promise<PostSummary[]> {
+    const filter = actor.role === 'editor' ? `WHERE p.account_id IN (${actor.accountIds.map(Number).join(',') || 'NULL'})` : '';
+    return this.db.$client
+      .prepare(
+        `SELECT p.id, p.status, a.name AS account, p.current_version AS version, v.title, substr(v.body, 1, 80) AS excerpt,
+                mr.verdict, COALESCE(mr.categories, '[]') AS categories, p.updated_at AS updatedAt
+         FROM posts p JOIN accounts a ON a.id = p.account_id
+         JOIN post_versions v ON v.post_id = p.id AND v.version = p.current_version
+         LEFT JOIN machine_reviews mr ON mr.version_id = v.id
+         ${filter} ORDER BY p.updated_at DESC LIMIT ?`,
+      )
+      .all(limit)
+      .map((r) => {
+        const row = r as PostSummary & { categories: string };
+        return { ...row, categories: JSON.parse(row.categories) as string[] };
+      });
   }
 }

@@ -96,15 +96,106 @@ export interface Decision {
   reason?: string;
 }
 
+export interface QueueFilter {
+  account?: string;
+  unit?: string;
+  category?: string;
+  risk?: 'high' | 'normal';
+  limit?: number;
+}
+
+export interface QueueItem {
+  id: number;
+  postId: string;
+  versionId: number;
+  version: number;
+  requiredApprovals: number;
+  approvals: number;
+  assignedRole: 'reviewer' | 'compliance';
+  riskScore: number;
+  claimedBy: number | null;
+  claimedByName: string | null;
+  title: string | null;
+  excerpt: string;
+  date: string;
+  account: string;
+  unit: string | null;
+  verdict: Verdict | null;
+  categories: string[];
+  createdAt: string;
+}
+
+export interface QueueCounts {
+  total: number;
+  high: number;
+  byAccount: Record<string, number>;
+  byCategory: Record<string, number>;
+}
+
+export interface RuleStat {
+  rule: string;
+  gate: string;
+  category: string;
+  hits: number;
+  posts: number;
+  falsePositives: number;
+  confirmed: number;
+  falsePositiveRate: number | null;
+}
+
+export interface ReasonTemplate {
+  id: number;
+  decision: 'reject' | 'request_changes' | 'escalate' | 'override';
+  text: string;
+}
+
+export interface DiffPart {
+  op: 'equal' | 'insert' | 'delete';
+  text: string;
+}
+
+export interface VersionDiff {
+  from: number;
+  to: number;
+  title: DiffPart[];
+  body: DiffPart[];
+}
+
+export interface PostSummary {
+  id: string;
+  status: PostStatus;
+  account: string;
+  version: number;
+  title: string | null;
+  excerpt: string;
+  verdict: Verdict | null;
+  categories: string[];
+  updatedAt: string;
+}
+
 export interface Store {
   authenticate(token: string): Promise<Actor | null>;
   submitPost(actor: Actor, post: NewPost): Promise<{ id: string; status: PostStatus; version: number }>;
   resubmitPost(actor: Actor, postId: string, version: NewVersion): Promise<{ id: string; status: PostStatus; version: number }>;
   getPost(actor: Actor, postId: string): Promise<PostView>;
   listTasks(actor: Actor, query: TaskQuery): Promise<TaskView[]>;
+  getTask(actor: Actor, taskId: number): Promise<TaskView>;
   claimTask(actor: Actor, taskId: number): Promise<TaskView>;
   decide(actor: Actor, taskId: number, decision: Decision): Promise<{ task: TaskView; status: PostStatus }>;
   publish(actor: Actor, postId: string, target: { platform?: string; url?: string }): Promise<{ id: string; status: PostStatus; publicationId: number }>;
+  queue(actor: Actor, filter?: QueueFilter): Promise<{ items: QueueItem[]; counts: QueueCounts }>;
+  renewClaim(actor: Actor, taskId: number): Promise<TaskView>;
+  releaseClaim(actor: Actor, taskId: number): Promise<TaskView>;
+  overrideBlock(actor: Actor, postId: string, reason: string): Promise<{ id: string; status: PostStatus }>;
+  markFinding(actor: Actor, postId: string, findingIndex: number, mark: 'false_positive' | 'confirmed'): Promise<void>;
+  ruleStats(actor: Actor): Promise<RuleStat[]>;
+  listReasonTemplates(): Promise<ReasonTemplate[]>;
+  addReasonTemplate(actor: Actor, t: Omit<ReasonTemplate, 'id'>): Promise<ReasonTemplate>;
+  disableReasonTemplate(actor: Actor, id: number): Promise<void>;
+  versionDiff(actor: Actor, postId: string, from: number, to: number): Promise<VersionDiff>;
+  addWebhook(actor: Actor, input: { account?: string; url: string }): Promise<{ id: number; secret: string }>;
+  listPosts(actor: Actor, limit?: number): Promise<PostSummary[]>;
+  listAccounts(actor: Actor): Promise<string[]>;
 }
 
 /** Called by queue transports when a machine review finished. Idempotent per version. */

@@ -1,0 +1,141 @@
+/**
+ * Signed webhooks on post state changes. A delivery row is written in the same
+ * transaction as the change (so no change goes unannounced and no announcement
+ * is of a change that was rolled back), then a dispatcher sends it with retries.
+ *
+ * Each request carries `X-Lastgate-Timestamp` and
+ * `X-Lastgate-Signature: sha256=HEX`, the HMAC-SHA256 of `${timestamp}.${body}`
+ * with the webhook's secret; receivers recompute it and reject stale timestamps.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, asc, eq, isNull, lte, or } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { webhookDeliveries, webhooks } from '../db/schema.js';
+
+type Tx = Pick<Db, 'select' | 'insert'>;
+
+export interface StatusEvent {
+  event: 'post.status_changed';
+  postId: string;
+  account: string;
+  accountId: number;
+  version: number;
+  from: string | null;
+  to: string;
+  actorId: number | null;
+  at: string;
+}
+
+export function newWebhookSecret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export function signPayload(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** Receiver-side check, exported for users' integrations and for tests. */
+export function verifySignature(secret: string, timestamp: string, body: string, signature: string): boolean {
+  const expected = Buffer.from(signPayload(secret, timestamp, body));
+  const given = Buffer.from(signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** Queues the event for every active webhook of its account (or of all accounts). */
+export function enqueueEvent(tx: Tx, ev: StatusEvent): void {
+  const hooks = tx
+    .select({ id: webhooks.id })
+    .from(webhooks)
+    .where(and(eq(webhooks.active, true), or(isNull(webhooks.accountId), eq(webhooks.accountId, ev.accountId))))
+    .all();
+  if (hooks.length === 0) return;
+  const payload = JSON.stringify(ev);
+  for (const h of hooks) tx.insert(webhookDeliveries).values({ webhookId: h.id, event: ev.event, payload }).run();
+}
+
+const MAX_ATTEMPTS = 8;
+
+/** Sends due deliveries, a few at a time, retrying failures with exponential backoff. */
+export class WebhookDispatcher {
+  private timer: NodeJS.Timeout;
+  private running = false;
+  private closed = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: { pollMs?: number; timeoutMs?: number; concurrency?: number } = {},
+  ) {
+    this.timer = setInterval(() => void this.tick(), opts.pollMs ?? 500);
+    this.timer.unref();
+  }
+
+  kick(): void {
+    void this.tick();
+  }
+
+  async tick(): Promise<void> {
+    if (this.running || this.closed) return;
+    this.running = true;
+    try {
+      const due = this.db
+        .select({ d: webhookDeliveries, url: webhooks.url, secret: webhooks.secret })
+        .from(webhookDeliveries)
+        .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+        .where(and(eq(webhookDeliveries.state, 'pending'), lte(webhookDeliveries.availableAt, new Date().toISOString())))
+        .orderBy(asc(webhookDeliveries.id))
+        .limit(this.opts.concurrency ?? 8)
+        .all();
+      await Promise.all(due.map((row) => this.send(row.d, row.url, row.secret)));
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async send(d: typeof webhookDeliveries.$inferSelect, url: string, secret: string): Promise<void> {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-lastgate-event': d.event,
+          'x-lastgate-delivery': String(d.id),
+          'x-lastgate-timestamp': timestamp,
+          'x-lastgate-signature': signPayload(secret, timestamp, d.payload),
+        },
+        body: d.payload,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
+      });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    if (this.closed) return;
+    const attempts = d.attempts + 1;
+    this.db
+      .update(webhookDeliveries)
+      .set(
+        error === null
+          ? { state: 'delivered', attempts, lastStatus: status, lastError: null }
+          : {
+              state: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+              attempts,
+              lastStatus: status,
+              lastError: error.slice(0, 500),
+              availableAt: new Date(Date.now() + Math.min(2 ** attempts * 1000, 10 * 60_000)).toISOString(),
+            },
+      )
+      .where(eq(webhookDeliveries.id, d.id))
+      .run();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+  }
+}

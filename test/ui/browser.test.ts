@@ -1,0 +1,140 @@
+/**
+ * The reviewer workspace in a real browser (Debian chromium via playwright-core)
+ * against a real server running the real machine-review pipeline. Screenshots
+ * are saved to test-artifacts/ui/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServer, type Running } from '../../src/server.js';
+import { loadConfig } from '../../src/config.js';
+import { tempDir } from '../helpers/db.js';
+import { client, waitFor } from '../helpers/http.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/ui/', import.meta.url));
+let app: Running;
+let base: string;
+let browser: Browser;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  app = await startServer({ ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: tempDir(), threads: 1 }, { quiet: true });
+  base = `http://127.0.0.1:${app.port}`;
+  tokens.editor = app.store.addUser({ name: '张编辑', role: 'editor', accounts: ['人社官微'] }).token;
+  tokens.a = app.store.addUser({ name: '审核员甲', role: 'reviewer' }).token;
+  tokens.b = app.store.addUser({ name: '审核员乙', role: 'reviewer' }).token;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+async function signIn(token: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  (page as Page & { dialogs: string[] }).dialogs = dialogs;
+  await page.goto(`${base}/ui/login`);
+  await page.fill('input[name=token]', token);
+  await Promise.all([page.waitForURL(/\/ui\/(queue|posts)/), page.click('button[type=submit]')]);
+  return page;
+}
+
+async function postStatus(id: string): Promise<string> {
+  return (await client(base, tokens.editor).get(`/api/posts/${id}`)).body.status;
+}
+
+describe('reviewer workspace in chromium', () => {
+  it('editor submits a political post; two reviewers approve with the keyboard; the editor publishes', async () => {
+    const editor = await signIn(tokens.editor!);
+    await editor.goto(`${base}/ui/posts/new`);
+    await editor.fill('input[name=title]', '就业形势简报');
+    await editor.fill('textarea[name=body]', '据报道，台湾政府近日公布了失业率数据。本市将继续做好稳就业工作。<script>alert("xss")</script> <a href="javascript:alert(2)">链接</a>');
+    await Promise.all([editor.waitForURL(/\/ui\/posts\/[0-9a-f-]{36}/), editor.click('#newPost button[type=submit]')]);
+    const postId = editor.url().split('/ui/posts/')[1]!.split('?')[0]!;
+    await waitFor(async () => (await postStatus(postId)) === 'pending_review', 60_000, 'machine review');
+    await editor.screenshot({ path: `${ARTIFACTS}1-editor-submitted.png`, fullPage: true });
+
+    // Reviewer A: queue → Enter opens the riskiest item → sees the highlight → a approves.
+    const a = await signIn(tokens.a!);
+    await a.goto(`${base}/ui/queue`);
+    await expect.poll(() => a.locator('#queue tbody tr').count()).toBeGreaterThan(0);
+    await a.screenshot({ path: `${ARTIFACTS}2-reviewer-a-queue.png`, fullPage: true });
+    await Promise.all([a.waitForURL(/\/ui\/tasks\/\d+/), a.keyboard.press('Enter')]);
+    const mark = a.locator('mark.f.gate-political').first();
+    await expect.poll(() => mark.evaluate((m) => m.firstChild?.textContent)).toBe('台湾政府');
+    await mark.focus();
+    expect(await mark.locator('.tip').first().isVisible()).toBe(true);
+    expect(await mark.locator('.tip').first().textContent()).toContain('台湾当局');
+    await a.screenshot({ path: `${ARTIFACTS}3-reviewer-a-item.png`, fullPage: true });
+    // Post content is text, never markup.
+    expect(await a.locator('#post script').count()).toBe(0);
+    expect(await a.locator('#post a').count()).toBe(0);
+    expect(await a.locator('#post').textContent()).toContain('<script>alert("xss")</script>');
+    expect((a as Page & { dialogs: string[] }).dialogs).toEqual([]);
+    await a.locator('body').click({ position: { x: 5, y: 300 } });
+    await Promise.all([a.waitForURL(/msg=/), a.keyboard.press('a')]);
+    await a.screenshot({ path: `${ARTIFACTS}4-reviewer-a-approved.png`, fullPage: true });
+    expect(await postStatus(postId)).toBe('pending_review');
+
+    // Publishing is still refused, in the API and in the UI.
+    expect((await client(base, tokens.editor).post(`/api/posts/${postId}/publish`)).status).toBe(409);
+    await editor.goto(`${base}/ui/posts/${postId}`);
+    expect(await editor.locator('form[action$="/publish"]').count()).toBe(0);
+
+    // Reviewer A no longer sees it; reviewer B approves it with the keyboard.
+    await a.goto(`${base}/ui/queue`);
+    expect(await a.locator(`#queue tr[data-href]`).count()).toBe(0);
+    const b = await signIn(tokens.b!);
+    await b.goto(`${base}/ui/queue`);
+    await Promise.all([b.waitForURL(/\/ui\/tasks\/\d+/), b.keyboard.press('Enter')]);
+    await expect.poll(() => b.locator('mark.f.gate-political').count()).toBeGreaterThan(0);
+    await Promise.all([b.waitForURL(/msg=/), b.keyboard.press('a')]);
+    expect(await postStatus(postId)).toBe('approved');
+
+    await editor.goto(`${base}/ui/posts/${postId}`);
+    await Promise.all([editor.waitForURL(/msg=/), editor.click('form[action$="/publish"] button')]);
+    expect(await editor.locator('#status').textContent()).toBe('已发布');
+    await editor.screenshot({ path: `${ARTIFACTS}5-editor-published.png`, fullPage: true });
+    expect(await postStatus(postId)).toBe('published');
+  }, 180_000);
+
+  it('clears a clean post with two keystrokes from the queue page', async () => {
+    const r = await client(base, tokens.editor).post('/api/posts', { account: '人社官微', title: '招聘会通知', body: '本周六上午在市就业促进中心举办招聘会，欢迎求职者参加。咨询电话12333。' });
+    await waitFor(async () => (await postStatus(r.body.id)) === 'pending_review', 60_000, 'machine review');
+    const a = await signIn(tokens.a!);
+    await a.goto(`${base}/ui/queue`);
+    let keystrokes = 0;
+    const press = async (key: string, url: RegExp) => {
+      keystrokes++;
+      await Promise.all([a.waitForURL(url), a.keyboard.press(key)]);
+    };
+    await press('Enter', /\/ui\/tasks\/\d+/);
+    await expect.poll(() => a.locator('#decide').count()).toBe(1);
+    await press('a', /msg=/);
+    expect(keystrokes).toBeLessThanOrEqual(3);
+    expect(await postStatus(r.body.id)).toBe('approved');
+  }, 120_000);
+
+  it('shows a claimed item as taken to another reviewer', async () => {
+    const r = await client(base, tokens.editor).post('/api/posts', { account: '人社官微', body: '关于开展职业技能等级认定工作的通知。' });
+    await waitFor(async () => (await postStatus(r.body.id)) === 'pending_review', 60_000, 'machine review');
+    const task = (await client(base, tokens.a).get(`/api/review/tasks?postId=${r.body.id}`)).body.tasks[0];
+    expect((await client(base, tokens.a).post(`/api/review/tasks/${task.id}/claim`)).status).toBe(200);
+    const b = await signIn(tokens.b!);
+    await b.goto(`${base}/ui/tasks/${task.id}`);
+    expect(await b.locator('#decide').count()).toBe(0);
+    expect(await b.textContent('main')).toContain('已被其他审核员认领');
+  }, 120_000);
+});
