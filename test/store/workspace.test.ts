@@ -154,7 +154,7 @@ describe('webhooks', () => {
       s.db.$client.prepare("UPDATE webhook_deliveries SET available_at = '2000-01-01T00:00:00.000Z' WHERE state = 'pending'").run();
       await waitFor(async () => {
         s.db.$client.prepare("UPDATE webhook_deliveries SET available_at = '2000-01-01T00:00:00.000Z' WHERE state = 'pending'").run();
-        return received.length >= 2;
+        return received.length >= 2 && s.db.$client.prepare("SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'").pluck().get() === 2;
       }, 20_000, 'two deliveries');
       // Deliveries may arrive out of order (the first was retried); the delivery id orders them.
       const events = [...received].sort((x, y) => Number(x.headers['x-lastgate-delivery']) - Number(y.headers['x-lastgate-delivery'])).map((r) => JSON.parse(r.body));
