@@ -13,6 +13,10 @@ if (want('classifier')) {
   const m = await import('./classifier.js');
   await (m as unknown as { runClassifierBench: () => Promise<unknown> }).runClassifierBench();
 }
+if (want('queue-page')) {
+  const { runQueuePageBench } = await import('./queue-page.js');
+  await runQueuePageBench();
+}
 if (want('pipeline')) {
   const { runPipelineBench } = await import('./pipeline.js');
   await runPipelineBench();
