@@ -11,6 +11,15 @@ export interface Config {
   /** `false` runs machine review with rules only (LASTGATE_CLASSIFIER=off). */
   classifier: boolean;
   rulesDir: string | undefined;
+  /** How often the scheduler ticks (publish due posts, freshness alerts, daily cleanup). */
+  schedulerMs: number;
+}
+
+function positive(v: string | undefined, dflt: number, name: string): number {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${v}`);
+  return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -26,5 +35,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     threads,
     classifier: !/^(0|off|false|no)$/i.test(env.LASTGATE_CLASSIFIER ?? 'on'),
     rulesDir: env.LASTGATE_RULES_DIR || undefined,
+    schedulerMs: positive(env.LASTGATE_SCHEDULER_MS, 60_000, 'LASTGATE_SCHEDULER_MS'),
   };
 }

@@ -1,7 +1,7 @@
 /**
- * `lastgate serve` / `npm start`: API, reviewer UI and machine review in one
- * process. Embedded queue by default; with REDIS_URL, jobs go to BullMQ and
- * `lastgate worker` processes run them.
+ * `lastgate serve` / `npm start`: API, reviewer UI, machine review, cleanup and
+ * the scheduler in one process. Embedded queue by default; with REDIS_URL, jobs
+ * go to BullMQ and `lastgate worker` processes run them.
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { openDb, type Db } from './db/client.js';
@@ -13,11 +13,15 @@ import { PoolRunner, type JobRunner } from './queue/runner.js';
 import type { Transport } from './queue/transport.js';
 import type { Config } from './config.js';
 import { WebhookDispatcher } from './notify/webhooks.js';
+import { CleanupService, type CleanupOptions } from './cleanup/service.js';
+import { Ticker, bullScheduler, embeddedScheduler, type Scheduler } from './schedule/scheduler.js';
 
 export interface Running {
   db: Db;
   store: SqliteStore;
   transport: Transport;
+  cleanup: CleanupService;
+  ticker: Ticker;
   server: ServerType;
   port: number;
   close(): Promise<void>;
@@ -27,7 +31,10 @@ export interface StartOptions {
   /** Replace the worker-thread pool (embedded mode only). */
   runner?: JobRunner;
   /** Tuning of the BullMQ transport (REDIS_URL mode only). */
-  bull?: BullTransportOptions;
+  bull?: Omit<BullTransportOptions, 'onRescanResult'>;
+  cleanup?: CleanupOptions;
+  /** Clock for the store and scheduler (tests of time-dependent behaviour). */
+  now?: () => Date;
   quiet?: boolean;
 }
 
@@ -35,12 +42,28 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const db = openDb(config.dataDir);
   let transport: Transport | null = null;
   const webhooks = new WebhookDispatcher(db);
-  const store = new SqliteStore(db, { onOutbox: () => transport?.kick(), onWebhook: () => webhooks.kick() });
+  const store = new SqliteStore(db, { onOutbox: () => transport?.kick(), onWebhook: () => webhooks.kick(), ...(opts.now ? { now: opts.now } : {}) });
+  const cleanup = new CleanupService(db, { ...(opts.now ? { now: opts.now } : {}), ...opts.cleanup });
   const reviewer = { classifier: config.classifier, ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}) };
-  transport = config.redisUrl
-    ? new BullTransport(store, config.redisUrl, opts.bull)
-    : new EmbeddedTransport(store, opts.runner ?? new PoolRunner({ ...reviewer, ...(config.threads ? { threads: config.threads } : {}) }));
-  const app = createApp({ store });
+  if (config.redisUrl) {
+    const bull = new BullTransport(store, config.redisUrl, { ...opts.bull, onRescanResult: (r) => cleanup.applyBatch(r.runId, r.seq, r) });
+    cleanup.setDispatcher({ dispatch: (job) => bull.dispatchRescan(job) });
+    transport = bull;
+  } else {
+    const pool = opts.runner ?? new PoolRunner({ ...reviewer, ...(config.threads ? { threads: config.threads } : {}) });
+    cleanup.setDispatcher({
+      dispatch: async (job) => {
+        const r = await pool.rescan(job);
+        await cleanup.applyBatch(r.runId, r.seq, r);
+      },
+    });
+    transport = new EmbeddedTransport(store, pool);
+  }
+  // Runs interrupted by a crash or restart go on from their last finished batch.
+  void cleanup.pump();
+  const ticker = new Ticker(store, cleanup, opts.now);
+  const scheduler: Scheduler = config.redisUrl ? await bullScheduler(ticker, config.redisUrl, config.schedulerMs) : embeddedScheduler(ticker, config.schedulerMs);
+  const app = createApp({ store, cleanup });
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolvePort, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolvePort({ server: s, port: info.port }));
     s.on('error', reject);
@@ -53,10 +76,13 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     db,
     store,
     transport: t,
+    cleanup,
+    ticker,
     server,
     port,
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
+      await scheduler.close();
       await t.close();
       await webhooks.close();
       db.$client.close();

@@ -7,6 +7,10 @@ register();
 const { InlineRunner } = await import('../src/queue/runner.ts');
 const runner = new InlineRunner(workerData ?? {});
 
-export default function run(data) {
+export function run(data) {
   return runner.run(data);
+}
+
+export function rescan(data) {
+  return runner.rescan(data);
 }

@@ -241,3 +241,140 @@ export const webhookDeliveries = sqliteTable(
   },
   (t) => [index('webhook_deliveries_state').on(t.state, t.availableAt)],
 );
+
+/**
+ * Publishing rules of an account (时度效): a daily window in the bureau's time
+ * zone on some weekdays, and how publications reach the platform. No row: the
+ * account publishes at any time, by hand.
+ */
+export const accountSettings = sqliteTable('account_settings', {
+  accountId: integer('account_id').primaryKey().references(() => accounts.id),
+  /** `HH:MM` local time; both null = no window. */
+  windowStart: text('window_start'),
+  windowEnd: text('window_end'),
+  /** ISO weekdays allowed, e.g. `12345`; null = every day. */
+  windowDays: text('window_days'),
+  publisher: text('publisher', { enum: ['manual', 'webhook'] }).notNull().default('manual'),
+  publisherUrl: text('publisher_url'),
+  publisherSecret: text('publisher_secret'),
+});
+
+/** When an approved post goes out; the scheduler publishes due rows. */
+export const schedules = sqliteTable('schedules', {
+  postId: text('post_id').primaryKey().references(() => posts.id),
+  versionId: integer('version_id').notNull().references(() => postVersions.id),
+  publishAt: text('publish_at').notNull(),
+  /** Not before this instant, whatever the window (embargo). */
+  embargoUntil: text('embargo_until'),
+  overrideReason: text('override_reason'),
+  scheduledBy: integer('scheduled_by').notNull().references(() => users.id),
+  createdAt: text('created_at').notNull().default(now),
+});
+
+/** The policy registry (规范性文件) that posts cite. */
+export const policies = sqliteTable(
+  'policies',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    docNo: text('doc_no').unique(),
+    title: text('title').notNull(),
+    issuedAt: text('issued_at'),
+    status: text('status', { enum: ['effective', 'amended', 'repealed', 'expired'] }).notNull(),
+    replacedBy: text('replaced_by'),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [index('policies_title').on(t.title)],
+);
+
+/** Which policy a published version cites, by 文号 or by its exact title in 《》. */
+export const citations = sqliteTable(
+  'citations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: text('post_id').notNull().references(() => posts.id),
+    versionId: integer('version_id').notNull().references(() => postVersions.id),
+    policyId: integer('policy_id').notNull().references(() => policies.id),
+    kind: text('kind', { enum: ['doc_no', 'title'] }).notNull(),
+    start: integer('start').notNull(),
+    end: integer('end').notNull(),
+    text: text('text').notNull(),
+  },
+  (t) => [uniqueIndex('citations_unique').on(t.versionId, t.policyId, t.start), index('citations_policy').on(t.policyId)],
+);
+
+export const CLEANUP_KINDS = ['rescan', 'policy', 'deadline', 'link_broken', 'link_foreign'] as const;
+
+/**
+ * One problem with one published post. `key` identifies the problem (a rule and
+ * span, a policy, a URL), so repeated scans find the open task instead of
+ * opening another; a scan that no longer finds the problem closes it.
+ */
+export const cleanupTasks = sqliteTable(
+  'cleanup_tasks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: text('post_id').notNull().references(() => posts.id),
+    versionId: integer('version_id').notNull().references(() => postVersions.id),
+    kind: text('kind', { enum: CLEANUP_KINDS }).notNull(),
+    key: text('key').notNull(),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    recommendedAction: text('recommended_action', { enum: ['withdraw', 'annotate', 'update', 'keep'] }).notNull(),
+    state: text('state', { enum: ['open', 'decided', 'fixed'] }).notNull().default('open'),
+    decision: text('decision', { enum: ['withdraw', 'annotate', 'update', 'keep'] }),
+    decidedBy: integer('decided_by').references(() => users.id),
+    reason: text('reason'),
+    runId: integer('run_id'),
+    createdAt: text('created_at').notNull().default(now),
+    closedAt: text('closed_at'),
+  },
+  (t) => [index('cleanup_tasks_post').on(t.postId, t.state), uniqueIndex('cleanup_tasks_open_once').on(t.postId, t.kind, t.key).where(sql`state = 'open'`)],
+);
+
+/** A cleanup scan over the published archive, in batches, resumable after a crash. */
+export const cleanupRuns = sqliteTable('cleanup_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  trigger: text('trigger').notNull(),
+  checks: text('checks', { mode: 'json' }).$type<string[]>().notNull(),
+  /** Day the scan judges by (YYYY-MM-DD). */
+  asOf: text('as_of').notNull(),
+  state: text('state', { enum: ['running', 'done', 'failed'] }).notNull().default('running'),
+  totalBatches: integer('total_batches').notNull(),
+  doneBatches: integer('done_batches').notNull().default(0),
+  totalPosts: integer('total_posts').notNull(),
+  opened: integer('opened').notNull().default(0),
+  closed: integer('closed').notNull().default(0),
+  startedAt: text('started_at').notNull().default(now),
+  finishedAt: text('finished_at'),
+});
+
+export const cleanupBatches = sqliteTable(
+  'cleanup_batches',
+  {
+    runId: integer('run_id').notNull().references(() => cleanupRuns.id),
+    seq: integer('seq').notNull(),
+    /** Post rowids (exclusive start, inclusive end) this batch covers. */
+    fromId: integer('from_id').notNull(),
+    toId: integer('to_id').notNull(),
+    state: text('state', { enum: ['pending', 'done'] }).notNull().default('pending'),
+  },
+  (t) => [uniqueIndex('cleanup_batches_pk').on(t.runId, t.seq)],
+);
+
+/** Domains links in posts may point to; anything else is flagged. */
+export const linkAllowlist = sqliteTable('link_allowlist', {
+  domain: text('domain').primaryKey(),
+});
+
+/** Freshness alerts already sent, so an account is warned once per level and lapse. */
+export const freshnessAlerts = sqliteTable(
+  'freshness_alerts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').notNull().references(() => accounts.id),
+    level: text('level', { enum: ['warning', 'failing'] }).notNull(),
+    /** The last publication the lapse is counted from (or '' for never). */
+    since: text('since').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('freshness_alerts_once').on(t.accountId, t.level, t.since)],
+);

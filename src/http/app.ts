@@ -9,7 +9,9 @@ import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import type { Context } from 'hono';
 import { DomainError, HTTP_STATUS, MAX_BODY_CHARS, MAX_TITLE_CHARS } from '../store/errors.js';
-import type { Actor, Store } from '../store/types.js';
+import { isValidDate, today } from '../review/dates.js';
+import type { Actor, CleanupApi, Store } from '../store/types.js';
+import { PolicyInput, PolicyPatch, parsePolicyFile } from '../policy/registry.js';
 import { mountUi } from '../ui/routes.js';
 
 type Env = { Variables: { actor: Actor } };
@@ -169,9 +171,124 @@ const routes = {
     security,
     request: {
       params: IdParam,
-      body: { required: false, content: { 'application/json': { schema: z.object({ platform: z.string().max(40).optional(), url: z.string().url().max(2000).optional() }).strict() } } },
+      body: {
+        required: false,
+        content: {
+          'application/json': {
+            schema: z
+              .object({
+                platform: z.string().max(40).optional(),
+                url: z.string().url().max(2000).optional().openapi({ description: 'Platform URL of the published post (manual publisher).' }),
+                overrideReason: text('overrideReason').pipe(z.string().max(2000)).optional().openapi({ description: 'Required to publish outside the account’s window or before an embargo.' }),
+              })
+              .strict(),
+          },
+        },
+      },
     },
-    responses: { 200: json(z.object({ id: z.string(), status: z.string(), publicationId: z.number().int() })), ...errors(400, 401, 403, 404, 409) },
+    responses: { 200: json(z.object({ id: z.string(), status: z.string(), publicationId: z.number().int(), url: z.string().nullable() })), ...errors(400, 401, 403, 404, 409) },
+  }),
+  schedule: createRoute({
+    method: 'post',
+    path: '/api/posts/{id}/schedule',
+    security,
+    request: {
+      params: IdParam,
+      body: jsonBody(
+        z
+          .object({
+            publishAt: z.string().datetime({ offset: true }),
+            embargoUntil: z.string().datetime({ offset: true }).optional(),
+            overrideReason: text('overrideReason').pipe(z.string().max(2000)).optional(),
+          })
+          .strict(),
+      ),
+    },
+    responses: { 200: json(z.object({ id: z.string(), status: z.string(), publishAt: z.string() })), ...errors(400, 401, 403, 404, 409) },
+  }),
+  accountSettings: createRoute({
+    method: 'put',
+    path: '/api/accounts/{name}/settings',
+    security,
+    request: {
+      params: z.object({ name: z.string().min(1) }),
+      body: jsonBody(
+        z
+          .object({
+            windowStart: z.string().nullable().optional(),
+            windowEnd: z.string().nullable().optional(),
+            windowDays: z.string().nullable().optional(),
+            publisher: z.enum(['manual', 'webhook']).optional(),
+            publisherUrl: z.string().url().nullable().optional(),
+          })
+          .strict(),
+      ),
+    },
+    responses: { 200: json(z.object({ account: z.string() }).passthrough()), ...errors(400, 401, 403, 404) },
+  }),
+  freshness: createRoute({
+    method: 'get',
+    path: '/api/accounts/freshness',
+    security,
+    request: { query: z.object({ date: dateField.optional() }) },
+    responses: { 200: json(z.object({ date: z.string(), accounts: z.array(z.object({ account: z.string(), days: z.number().nullable(), level: z.string(), lastPublishedAt: z.string().nullable() }).passthrough()) })), ...errors(400, 401) },
+  }),
+  addPolicy: createRoute({
+    method: 'post',
+    path: '/api/policies',
+    security,
+    request: { body: jsonBody(PolicyInput.openapi('PolicyInput')) },
+    responses: { 201: json(z.object({ id: z.number() }).passthrough(), 'created or updated (by 文号, else title)'), ...errors(400, 401, 403) },
+  }),
+  patchPolicy: createRoute({
+    method: 'patch',
+    path: '/api/policies/{id}',
+    security,
+    request: { params: TaskIdParam, body: jsonBody(PolicyPatch) },
+    responses: { 200: json(z.object({ id: z.number() }).passthrough()), ...errors(400, 401, 403, 404) },
+  }),
+  listPolicies: createRoute({ method: 'get', path: '/api/policies', security, responses: { 200: json(z.object({ policies: z.array(z.object({ id: z.number() }).passthrough()) })), ...errors(401) } }),
+  importPolicies: createRoute({
+    method: 'post',
+    path: '/api/policies/import',
+    security,
+    request: { body: { required: true, content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } } },
+    responses: { 200: json(z.object({ created: z.number(), updated: z.number(), cleanupRun: z.number().nullable() })), ...errors(400, 401, 403) },
+  }),
+  previewPolicy: createRoute({
+    method: 'post',
+    path: '/api/policies/preview',
+    security,
+    request: { body: jsonBody(z.object({ id: z.number().int().optional(), docNo: z.string().optional(), title: z.string().optional(), status: PolicyInput.shape.status }).strict()) },
+    responses: { 200: json(z.object({ wouldFlag: z.number(), citing: z.number(), posts: z.array(z.object({ postId: z.string() }).passthrough()) }).passthrough()), ...errors(400, 401, 403) },
+  }),
+  runCleanup: createRoute({
+    method: 'post',
+    path: '/api/cleanup/run',
+    security,
+    request: {
+      body: {
+        required: false,
+        content: { 'application/json': { schema: z.object({ checks: z.array(z.enum(['rescan', 'policy', 'deadline', 'links'])).min(1).optional(), asOf: dateField.optional() }).strict() } },
+      },
+    },
+    responses: { 202: json(z.object({ id: z.number(), percent: z.number(), state: z.string() }).passthrough(), 'started'), ...errors(400, 401, 403) },
+  }),
+  cleanupRuns: createRoute({ method: 'get', path: '/api/cleanup/runs', security, responses: { 200: json(z.object({ runs: z.array(z.unknown()) })), ...errors(401) } }),
+  cleanupRun: createRoute({ method: 'get', path: '/api/cleanup/runs/{id}', security, request: { params: TaskIdParam }, responses: { 200: json(z.object({ id: z.number(), percent: z.number() }).passthrough()), ...errors(401, 404) } }),
+  cleanupTasks: createRoute({
+    method: 'get',
+    path: '/api/cleanup/tasks',
+    security,
+    request: { query: z.object({ postId: z.string().optional(), state: z.enum(['open', 'decided', 'fixed']).optional(), kind: z.enum(['rescan', 'policy', 'deadline', 'link_broken', 'link_foreign']).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
+    responses: { 200: json(z.object({ tasks: z.array(z.object({ id: z.number(), postId: z.string(), kind: z.string(), recommendedAction: z.string() }).passthrough()) })), ...errors(400, 401) },
+  }),
+  decideCleanup: createRoute({
+    method: 'post',
+    path: '/api/cleanup/tasks/{id}/decision',
+    security,
+    request: { params: TaskIdParam, body: jsonBody(z.object({ action: z.enum(['withdraw', 'annotate', 'update', 'keep']), reason: text('reason').pipe(z.string().max(2000)).optional() }).strict()) },
+    responses: { 200: json(z.object({ id: z.number(), state: z.string(), decision: z.string(), postStatus: z.string() })), ...errors(400, 401, 403, 404, 409) },
   }),
   queue: createRoute({
     method: 'get',
@@ -249,11 +366,13 @@ function checkSizes(body: { body: string; title?: string }) {
 
 export interface AppOptions {
   store: Store;
+  /** Cleanup runs over the published archive; without it the /api/cleanup/run routes answer 404. */
+  cleanup?: CleanupApi;
   /** Extra routes (e.g. the reviewer UI) mounted on the same app. */
   extend?: (app: OpenAPIHono<Env>) => void;
 }
 
-export function createApp({ store, extend }: AppOptions) {
+export function createApp({ store, cleanup, extend }: AppOptions) {
   const app = new OpenAPIHono<Env>({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -325,9 +444,59 @@ export function createApp({ store, extend }: AppOptions) {
   });
 
   app.openapi(routes.publish, async (c) => {
-    let target: { platform?: string; url?: string } = {};
+    let target: { platform?: string; url?: string; overrideReason?: string } = {};
     if ((c.req.header('content-type') ?? '').includes('application/json')) target = c.req.valid('json') ?? {};
     return c.json(await store.publish(c.get('actor'), c.req.valid('param').id, target), 200);
+  });
+  app.openapi(routes.schedule, async (c) => c.json(await store.schedulePost(c.get('actor'), c.req.valid('param').id, c.req.valid('json')), 200));
+  app.openapi(routes.accountSettings, async (c) => c.json((await store.setAccountSettings(c.get('actor'), c.req.valid('param').name, c.req.valid('json'))) as { account: string }, 200));
+  app.openapi(routes.freshness, async (c) => {
+    const date = c.req.valid('query').date ?? today();
+    return c.json({ date, accounts: store.accountFreshness(date) }, 200);
+  });
+
+  /** A registry change that flags posts starts a policy cleanup run at once. */
+  const afterRegistryChange = (actor: Actor) => (cleanup ? cleanup.startRun({ trigger: 'policy_change', checks: ['policy'], asOf: today(), actorId: actor.id }).id : null);
+  app.openapi(routes.addPolicy, async (c) => {
+    const r = await store.addPolicy(c.get('actor'), c.req.valid('json'));
+    const cleanupRun = r.created && r.policy.status === 'effective' ? null : afterRegistryChange(c.get('actor'));
+    return c.json({ ...r.policy, created: r.created, cleanupRun }, 201);
+  });
+  app.openapi(routes.patchPolicy, async (c) => {
+    const r = await store.updatePolicy(c.get('actor'), c.req.valid('param').id, c.req.valid('json'));
+    return c.json({ ...r.policy, cleanupRun: afterRegistryChange(c.get('actor')) }, 200);
+  });
+  app.openapi(routes.listPolicies, async (c) => c.json({ policies: store.listPolicies() }, 200));
+  app.openapi(routes.importPolicies, async (c) => {
+    const text = await c.req.text();
+    const { rows, errors } = parsePolicyFile(text, 'request body');
+    if (errors.length) throw new DomainError('invalid', errors.slice(0, 20).join('\n'), 'body');
+    const r = await store.importPolicies(c.get('actor'), rows);
+    return c.json({ ...r, cleanupRun: afterRegistryChange(c.get('actor')) }, 200);
+  });
+  app.openapi(routes.previewPolicy, async (c) => c.json(await store.previewPolicyChange(c.get('actor'), c.req.valid('json')), 200));
+  app.openapi(routes.runCleanup, async (c) => {
+    const actor = c.get('actor');
+    if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not start cleanup runs`);
+    if (!cleanup) throw new DomainError('not_found', 'cleanup is not available on this server');
+    let body: { checks?: Array<'rescan' | 'policy' | 'deadline' | 'links'>; asOf?: string } = {};
+    if ((c.req.header('content-type') ?? '').includes('application/json')) body = c.req.valid('json') ?? {};
+    if (body.asOf && !isValidDate(body.asOf)) throw new DomainError('invalid', 'asOf must be a calendar day YYYY-MM-DD', 'asOf');
+    const run = cleanup.startRun({ trigger: 'api', ...(body.checks ? { checks: body.checks } : {}), asOf: body.asOf ?? today(), actorId: actor.id });
+    return c.json(run, 202);
+  });
+  app.openapi(routes.cleanupRuns, async (c) => c.json({ runs: cleanup?.runs() ?? [] }, 200));
+  app.openapi(routes.cleanupRun, async (c) => {
+    if (!cleanup) throw new DomainError('not_found', 'cleanup is not available on this server');
+    return c.json(cleanup.run(c.req.valid('param').id) as { id: number; percent: number }, 200);
+  });
+  app.openapi(routes.cleanupTasks, async (c) => {
+    const q = c.req.valid('query');
+    return c.json({ tasks: await store.listCleanupTasks(c.get('actor'), { limit: q.limit, ...(q.postId ? { postId: q.postId } : {}), ...(q.state ? { state: q.state } : {}), ...(q.kind ? { kind: q.kind } : {}) }) }, 200);
+  });
+  app.openapi(routes.decideCleanup, async (c) => {
+    const b = c.req.valid('json');
+    return c.json(await store.decideCleanupTask(c.get('actor'), c.req.valid('param').id, { action: b.action, ...(b.reason ? { reason: b.reason } : {}) }), 200);
   });
 
   app.openapi(routes.queue, async (c) => {

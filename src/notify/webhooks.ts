@@ -41,8 +41,20 @@ export function verifySignature(secret: string, timestamp: string, body: string,
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+export interface FreshnessEvent {
+  event: 'account.freshness';
+  account: string;
+  accountId: number;
+  level: 'warning' | 'failing';
+  days: number;
+  lastPublishedAt: string | null;
+  at: string;
+}
+
+export type WebhookEvent = StatusEvent | FreshnessEvent;
+
 /** Queues the event for every active webhook of its account (or of all accounts). */
-export function enqueueEvent(tx: Tx, ev: StatusEvent): void {
+export function enqueueEvent(tx: Tx, ev: WebhookEvent): void {
   const hooks = tx
     .select({ id: webhooks.id })
     .from(webhooks)

@@ -16,8 +16,11 @@ import { duePending, markDispatched, recordFailure, requeue, staleDispatched } f
 import {
   MACHINE_REVIEW_QUEUE,
   MACHINE_REVIEW_RESULTS_QUEUE,
+  RESCAN_QUEUE,
   type MachineReviewJobData,
   type MachineReviewJobResult,
+  type RescanBatchJobData,
+  type RescanBatchJobResult,
 } from './job.js';
 import type { JobRunner } from './runner.js';
 import type { Transport } from './transport.js';
@@ -50,6 +53,8 @@ const JOB_OPTS = {
 };
 
 export interface BullTransportOptions {
+  /** Where results of cleanup re-scan batches go. */
+  onRescanResult?: (result: RescanBatchJobResult) => Promise<void>;
   /** How often pending rows and lost jobs are looked for. */
   sweepMs?: number;
   /** A dispatched row with no result after this long is checked against Redis. */
@@ -58,7 +63,8 @@ export interface BullTransportOptions {
 
 export class BullTransport implements Transport {
   private readonly queue: Queue<MachineReviewJobData, MachineReviewJobResult>;
-  private readonly results: Worker<MachineReviewJobResult>;
+  private readonly results: Worker<MachineReviewJobResult | RescanBatchJobResult>;
+  private readonly rescanQueue: Queue<RescanBatchJobData>;
   private readonly producer: Redis;
   private readonly consumer: Redis;
   private readonly timer: NodeJS.Timeout;
@@ -79,10 +85,16 @@ export class BullTransport implements Transport {
     this.consumer.on('error', () => {});
     this.queue = new Queue(MACHINE_REVIEW_QUEUE, { connection: this.producer });
     this.queue.on('error', () => {});
-    this.results = new Worker<MachineReviewJobResult>(
+    this.rescanQueue = new Queue(RESCAN_QUEUE, { connection: this.producer });
+    this.rescanQueue.on('error', () => {});
+    this.results = new Worker<MachineReviewJobResult | RescanBatchJobResult>(
       MACHINE_REVIEW_RESULTS_QUEUE,
       async (job) => {
-        this.store.applyMachineReview(job.data.versionId, job.data.result, job.data.durationMs);
+        if (job.name === 'rescan_result') await opts.onRescanResult?.(job.data as RescanBatchJobResult);
+        else {
+          const d = job.data as MachineReviewJobResult;
+          this.store.applyMachineReview(d.versionId, d.result, d.durationMs);
+        }
       },
       { connection: this.consumer, concurrency: 1 },
     );
@@ -135,6 +147,11 @@ export class BullTransport implements Transport {
     }
   }
 
+  /** Queues a cleanup re-scan batch for the workers; its result arrives on the results queue. */
+  async dispatchRescan(job: RescanBatchJobData): Promise<void> {
+    await this.rescanQueue.add('rescan', job, { ...JOB_OPTS, jobId: `rescan-${job.runId}-${job.seq}` });
+  }
+
   /** Re-dispatches work that Redis lost or that failed every attempt; applies results that arrived only as return values. */
   private async sweep(): Promise<void> {
     if (this.closed) return;
@@ -185,6 +202,7 @@ export class BullTransport implements Transport {
     await this.dispatching;
     await this.results.close();
     await this.queue.close();
+    await this.rescanQueue.close();
     this.producer.disconnect();
     this.consumer.disconnect();
   }
@@ -197,7 +215,7 @@ export class BullTransport implements Transport {
 export function startBullWorker(redisUrl: string, runner: JobRunner, opts: { concurrency?: number } = {}) {
   const connection = consumerConnection(redisUrl);
   const resultsConnection = consumerConnection(redisUrl);
-  const results = new Queue<MachineReviewJobResult>(MACHINE_REVIEW_RESULTS_QUEUE, { connection: resultsConnection });
+  const results = new Queue<MachineReviewJobResult | RescanBatchJobResult>(MACHINE_REVIEW_RESULTS_QUEUE, { connection: resultsConnection });
   const worker = new Worker<MachineReviewJobData, MachineReviewJobResult>(
     MACHINE_REVIEW_QUEUE,
     async (job: Job<MachineReviewJobData>) => {
@@ -208,10 +226,24 @@ export function startBullWorker(redisUrl: string, runner: JobRunner, opts: { con
     { connection, name: `${hostname()}:${process.pid}`, concurrency: opts.concurrency ?? 2, lockDuration: LOCK_MS, stalledInterval: Math.max(1000, Math.floor(LOCK_MS / 2)), maxStalledCount: 3 },
   );
   worker.on('error', (err) => console.error(`lastgate worker: ${err.message}`));
+  const rescanConnection = consumerConnection(redisUrl);
+  const rescanWorker = new Worker<RescanBatchJobData, RescanBatchJobResult>(
+    RESCAN_QUEUE,
+    async (job) => {
+      const out = await runner.rescan(job.data);
+      await results.add('rescan_result', out, { jobId: job.id!, removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+      return { ...out, results: [] };
+    },
+    { connection: rescanConnection, name: `${hostname()}:${process.pid}`, concurrency: 1, lockDuration: LOCK_MS, stalledInterval: Math.max(1000, Math.floor(LOCK_MS / 2)), maxStalledCount: 3 },
+  );
+  rescanWorker.on('error', (err) => console.error(`lastgate worker: ${err.message}`));
   return {
     worker,
+    rescanWorker,
     async close() {
       await worker.close();
+      await rescanWorker.close();
+      rescanConnection.disconnect();
       await results.close();
       connection.disconnect();
       resultsConnection.disconnect();

@@ -7,7 +7,9 @@ import { reviewPost, type MachineReviewerParts } from '../review/processor.js';
 import type { MachineReviewResult, ReviewInput } from '../review/types.js';
 
 export const MACHINE_REVIEW_QUEUE = 'lastgate-machine-review';
+/** Results of both job kinds come back to the server (which owns the database) on this queue. */
 export const MACHINE_REVIEW_RESULTS_QUEUE = 'lastgate-machine-review-results';
+export const RESCAN_QUEUE = 'lastgate-cleanup-rescan';
 
 export interface MachineReviewJobData {
   versionId: number;
@@ -28,6 +30,38 @@ export async function processMachineReviewJob(data: MachineReviewJobData, parts:
   if (FAULT_DELAY_MS > 0) await new Promise((r) => setTimeout(r, FAULT_DELAY_MS));
   const result = await reviewPost(data.input, parts);
   return { versionId: data.versionId, result, durationMs: performance.now() - started };
+}
+
+/** A batch of published posts to re-review with today's rules (cleanup scan). */
+export interface RescanBatchJobData {
+  runId: number;
+  seq: number;
+  posts: Array<{ versionId: number; input: ReviewInput }>;
+}
+
+export interface RescanBatchJobResult {
+  runId: number;
+  seq: number;
+  /** Findings that ask for action (`review` or `block`), per version; versions without any are left out. */
+  results: Array<{ versionId: number; hits: MachineReviewResult['hits'] }>;
+  durationMs: number;
+}
+
+/**
+ * The cleanup re-scan job: the same review pipeline, rules only (a re-scan asks
+ * what today's rules and dates say about text already published; the model's
+ * opinion of it did not change).
+ */
+export async function processRescanBatchJob(data: RescanBatchJobData, parts: MachineReviewerParts): Promise<RescanBatchJobResult> {
+  const started = performance.now();
+  const rulesOnly = { ...parts, classifier: null };
+  const results: RescanBatchJobResult['results'] = [];
+  for (const p of data.posts) {
+    const r = await reviewPost(p.input, rulesOnly);
+    const hits = r.hits.filter((h) => h.action !== 'info');
+    if (hits.length > 0) results.push({ versionId: p.versionId, hits });
+  }
+  return { runId: data.runId, seq: data.seq, results, durationMs: performance.now() - started };
 }
 
 /** Retry delay after `attempts` failures: exponential from 1 s, capped at 5 minutes. */

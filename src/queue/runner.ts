@@ -6,12 +6,20 @@
 import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { processMachineReviewJob, type MachineReviewJobData, type MachineReviewJobResult } from './job.js';
+import {
+  processMachineReviewJob,
+  processRescanBatchJob,
+  type MachineReviewJobData,
+  type MachineReviewJobResult,
+  type RescanBatchJobData,
+  type RescanBatchJobResult,
+} from './job.js';
 import { loadReviewerParts, type ReviewerOptions } from '../review/parts.js';
 import type { MachineReviewerParts } from '../review/processor.js';
 
 export interface JobRunner {
   run(data: MachineReviewJobData): Promise<MachineReviewJobResult>;
+  rescan(data: RescanBatchJobData): Promise<RescanBatchJobResult>;
   close(): Promise<void>;
 }
 
@@ -24,6 +32,9 @@ export class InlineRunner implements JobRunner {
   }
   async run(data: MachineReviewJobData) {
     return processMachineReviewJob(data, await this.parts);
+  }
+  async rescan(data: RescanBatchJobData) {
+    return processRescanBatchJob(data, await this.parts);
   }
   async close() {}
 }
@@ -45,7 +56,10 @@ export class PoolRunner implements JobRunner {
     });
   }
   run(data: MachineReviewJobData): Promise<MachineReviewJobResult> {
-    return this.pool.run(data);
+    return this.pool.run(data, { name: 'run' });
+  }
+  rescan(data: RescanBatchJobData): Promise<RescanBatchJobResult> {
+    return this.pool.run(data, { name: 'rescan' });
   }
   async close() {
     await this.pool.destroy();

@@ -1,7 +1,7 @@
 /** Calendar days as `YYYY-MM-DD` strings, in the bureau's time zone. */
 
 /** Time zone for "today"; Shanghai unless LASTGATE_TZ says otherwise. */
-export const TIME_ZONE = process.env.LASTGATE_TZ ?? 'Asia/Shanghai';
+export const TIME_ZONE: string = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LASTGATE_TZ ?? 'Asia/Shanghai';
 
 export function today(now: Date = new Date(), timeZone: string = TIME_ZONE): string {
   // sv-SE formats dates as YYYY-MM-DD.
@@ -14,4 +14,9 @@ export function isValidDate(s: string): boolean {
   if (!m) return false;
   const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
   return d.getUTCFullYear() === +m[1]! && d.getUTCMonth() === +m[2]! - 1 && d.getUTCDate() === +m[3]!;
+}
+
+/** The calendar day (in TIME_ZONE) of an ISO instant. */
+export function isoToDay(iso: string, timeZone: string = TIME_ZONE): string {
+  return today(new Date(iso), timeZone);
 }

@@ -4,7 +4,7 @@
  * happen, writes the change and its audit entry, or writes nothing.
  */
 import { randomUUID, createHash } from 'node:crypto';
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import {
   accounts,
@@ -20,7 +20,18 @@ import {
   findingMarks,
   reasonTemplates,
   webhooks,
+  accountSettings,
+  schedules,
+  citations,
+  cleanupTasks,
+  policies,
+  freshnessAlerts,
 } from '../db/schema.js';
+import { insideWindow, isValidTimeOfDay } from '../publish/window.js';
+import { ManualPublisher, WebhookPublisher, type Publisher } from '../publish/publisher.js';
+import { PolicyIndex, patchPolicy, upsertPolicy, type PolicyInput, type PolicyPatch } from '../policy/registry.js';
+import { parseDocNo } from '../policy/citations.js';
+import { daysBetween, freshnessLevel, type Freshness } from '../cleanup/freshness.js';
 import { textDiff } from '../review/diff.js';
 import { appendAudit } from '../audit/log.js';
 import { enqueueEvent, newWebhookSecret } from '../notify/webhooks.js';
@@ -28,7 +39,7 @@ import { hashToken, newToken } from '../auth/tokens.js';
 import { mayAct, transition, type EventType, type PostEvent, type PostStatus, type Role } from '../review/transitions.js';
 import { routeReview } from '../review/routing.js';
 import type { Category, ClassifierResult, Hit, MachineReviewResult, ReviewInput } from '../review/types.js';
-import { today, isValidDate } from '../review/dates.js';
+import { today, isValidDate, TIME_ZONE, isoToDay } from '../review/dates.js';
 import { DomainError } from './errors.js';
 import type {
   Actor,
@@ -441,23 +452,334 @@ export class SqliteStore implements Store, MachineReviewSink {
     });
   }
 
-  async publish(actor: Actor, postId: string, target: { platform?: string; url?: string }) {
-    return this.tx((tx) => {
-      const post = this.loadPost(tx, actor, postId);
-      if (actor.role === 'editor' && !actor.accountIds.includes(post.accountId)) {
-        throw new DomainError('forbidden', 'you may not publish for this account');
+  /**
+   * Why publishing `post` now would break its account's rules (publish window,
+   * embargo), or null. Overridable only with a stated reason.
+   */
+  private timingProblem(accountId: number, postId: string, at: Date): string | null {
+    const settings = this.db.select().from(accountSettings).where(eq(accountSettings.accountId, accountId)).get();
+    const schedule = this.db.select().from(schedules).where(eq(schedules.postId, postId)).get();
+    if (schedule?.embargoUntil && at.toISOString() < schedule.embargoUntil) return `embargoed until ${schedule.embargoUntil}`;
+    if (settings?.windowStart && settings.windowEnd) {
+      const days = settings.windowDays ? [...settings.windowDays].map(Number) : [];
+      if (!insideWindow({ start: settings.windowStart, end: settings.windowEnd, days }, at, TIME_ZONE)) {
+        return `outside the account's publish window (${settings.windowStart}–${settings.windowEnd}${days.length ? `, weekdays ${days.join('')}` : ''}, ${TIME_ZONE})`;
       }
+    }
+    return null;
+  }
+
+  private publisherFor(accountId: number): Publisher {
+    const settings = this.db.select().from(accountSettings).where(eq(accountSettings.accountId, accountId)).get();
+    if (settings?.publisher === 'webhook' && settings.publisherUrl) return new WebhookPublisher(settings.publisherUrl, settings.publisherSecret ?? '');
+    return new ManualPublisher();
+  }
+
+  /**
+   * Publishes the current, approved version through the account's publisher and
+   * records one publication (platform, URL, time, exact version). Outside the
+   * publish window or before an embargo it needs `overrideReason`.
+   */
+  async publish(actor: Actor, postId: string, target: { platform?: string; url?: string; overrideReason?: string }) {
+    const post0 = this.loadPost(this.db, actor, postId);
+    if (actor.role === 'editor' && !actor.accountIds.includes(post0.accountId)) {
+      throw new DomainError('forbidden', 'you may not publish for this account');
+    }
+    this.move(actor, post0, { type: 'publish' });
+    const problem = this.timingProblem(post0.accountId, postId, this.now());
+    const override = target.overrideReason?.trim() ?? '';
+    if (problem && !override) throw new DomainError('conflict', `${problem}; publishing now needs an override with a reason`, 'overrideReason');
+    const version = this.db.select().from(postVersions).where(and(eq(postVersions.postId, postId), eq(postVersions.version, post0.currentVersion))).get()!;
+    const account = this.db.select().from(accounts).where(eq(accounts.id, post0.accountId)).get()!;
+    const out = await this.publisherFor(post0.accountId).publish({
+      postId,
+      version: version.version,
+      account: account.name,
+      platform: target.platform ?? version.platform,
+      title: version.title,
+      body: version.body,
+      ...(target.url ? { url: target.url } : {}),
+    });
+    const result = this.tx((tx) => {
+      const post = this.loadPost(tx, actor, postId);
+      if (post.currentVersion !== version.version) throw new DomainError('conflict', 'a new version was submitted meanwhile');
       const to = this.move(actor, post, { type: 'publish' });
-      const version = tx.select().from(postVersions).where(and(eq(postVersions.postId, postId), eq(postVersions.version, post.currentVersion))).get()!;
       const [pub] = tx
         .insert(publications)
-        .values({ postId, versionId: version.id, publishedBy: actor.id, platform: target.platform ?? version.platform, url: target.url ?? null, publishedAt: this.now().toISOString() })
+        .values({ postId, versionId: version.id, publishedBy: actor.id, platform: out.platform, url: out.url, publishedAt: this.now().toISOString() })
         .returning({ id: publications.id })
         .all();
+      tx.delete(schedules).where(eq(schedules.postId, postId)).run();
       this.setStatus(tx, post, to, actor.id);
-      appendAudit(tx, { actorId: actor.id, action: 'post.publish', entityType: 'post', entityId: postId, data: { from: post.status, to, version: post.currentVersion, publicationId: pub!.id } }, this.now());
-      return { id: postId, status: to, publicationId: pub!.id };
+      this.linkCitations(tx, postId, version.id, version.title, version.body);
+      appendAudit(tx, { actorId: actor.id, action: 'post.publish', entityType: 'post', entityId: postId, data: { from: post.status, to, version: post.currentVersion, publicationId: pub!.id, url: out.url, ...(problem ? { override: override, problem } : {}) } }, this.now());
+      return { id: postId, status: to, publicationId: pub!.id, url: out.url };
     });
+    return result;
+  }
+
+  /** Links a published version to the registry's policies it cites. */
+  private linkCitations(tx: Tx, postId: string, versionId: number, title: string | null, body: string): void {
+    const text = title ? `${title}\n${body}` : body;
+    tx.delete(citations).where(eq(citations.versionId, versionId)).run();
+    for (const c of PolicyIndex.load(tx).cited(text)) {
+      tx.insert(citations).values({ postId, versionId, policyId: c.policy.id, kind: c.kind, start: c.start, end: c.end, text: c.text }).onConflictDoNothing().run();
+    }
+  }
+
+  /** Schedules an approved post; a time outside the window or an embargo needs a reason. */
+  async schedulePost(actor: Actor, postId: string, input: { publishAt: string; embargoUntil?: string; overrideReason?: string }) {
+    const publishAt = new Date(input.publishAt);
+    if (Number.isNaN(publishAt.getTime())) throw new DomainError('invalid', 'publishAt must be an ISO date-time', 'publishAt');
+    if (input.embargoUntil && Number.isNaN(Date.parse(input.embargoUntil))) throw new DomainError('invalid', 'embargoUntil must be an ISO date-time', 'embargoUntil');
+    return this.tx((tx) => {
+      const post = this.loadPost(tx, actor, postId);
+      if (actor.role === 'editor' && !actor.accountIds.includes(post.accountId)) throw new DomainError('forbidden', 'you may not schedule for this account');
+      const to = this.move(actor, post, { type: 'schedule' });
+      const embargo = input.embargoUntil ? new Date(input.embargoUntil).toISOString() : null;
+      if (embargo && publishAt.toISOString() < embargo) throw new DomainError('invalid', 'publishAt is before the embargo', 'publishAt');
+      const settings = tx.select().from(accountSettings).where(eq(accountSettings.accountId, post.accountId)).get();
+      const override = input.overrideReason?.trim() ?? '';
+      if (settings?.windowStart && settings.windowEnd) {
+        const days = settings.windowDays ? [...settings.windowDays].map(Number) : [];
+        if (!insideWindow({ start: settings.windowStart, end: settings.windowEnd, days }, publishAt, TIME_ZONE) && !override) {
+          throw new DomainError('conflict', `publishAt is outside the account's publish window (${settings.windowStart}–${settings.windowEnd}); it needs an override with a reason`, 'overrideReason');
+        }
+      }
+      const version = tx.select().from(postVersions).where(and(eq(postVersions.postId, postId), eq(postVersions.version, post.currentVersion))).get()!;
+      tx.insert(schedules)
+        .values({ postId, versionId: version.id, publishAt: publishAt.toISOString(), embargoUntil: embargo, overrideReason: override || null, scheduledBy: actor.id })
+        .onConflictDoUpdate({ target: schedules.postId, set: { versionId: version.id, publishAt: publishAt.toISOString(), embargoUntil: embargo, overrideReason: override || null, scheduledBy: actor.id } })
+        .run();
+      this.setStatus(tx, post, to, actor.id);
+      appendAudit(tx, { actorId: actor.id, action: 'post.schedule', entityType: 'post', entityId: postId, data: { publishAt: publishAt.toISOString(), embargoUntil: embargo, override: override || null } }, this.now());
+      return { id: postId, status: to, publishAt: publishAt.toISOString() };
+    });
+  }
+
+  /**
+   * Publishes scheduled posts whose time has come, as the editor who scheduled
+   * them. Manual-publisher accounts are published when their editor records
+   * the URL; these are returned as due instead.
+   */
+  async publishDue(): Promise<{ published: string[]; due: string[]; failed: Array<{ postId: string; error: string }> }> {
+    const nowIso = this.now().toISOString();
+    const rows = this.db
+      .select({ s: schedules, accountId: posts.accountId })
+      .from(schedules)
+      .innerJoin(posts, eq(posts.id, schedules.postId))
+      .where(and(eq(posts.status, 'scheduled'), lte(schedules.publishAt, nowIso)))
+      .all();
+    const out = { published: [] as string[], due: [] as string[], failed: [] as Array<{ postId: string; error: string }> };
+    for (const r of rows) {
+      if (this.publisherFor(r.accountId).kind === 'manual') {
+        out.due.push(r.s.postId);
+        continue;
+      }
+      const actor = await this.actorById(r.s.scheduledBy);
+      try {
+        await this.publish(actor, r.s.postId, r.s.overrideReason ? { overrideReason: r.s.overrideReason } : {});
+        out.published.push(r.s.postId);
+      } catch (err) {
+        out.failed.push({ postId: r.s.postId, error: (err as Error).message });
+      }
+    }
+    return out;
+  }
+
+  private async actorById(id: number): Promise<Actor> {
+    const u = this.db.select().from(users).where(eq(users.id, id)).get();
+    if (!u) throw new Error(`no user ${id}`);
+    const accs = this.db.select({ id: userAccounts.accountId }).from(userAccounts).where(eq(userAccounts.userId, id)).all();
+    return { id: u.id, name: u.name, role: u.role, accountIds: accs.map((a) => a.id) };
+  }
+
+  /** Sets an account's publish window and publisher (admin). */
+  async setAccountSettings(actor: Actor, account: string, input: { windowStart?: string | null; windowEnd?: string | null; windowDays?: string | null; publisher?: 'manual' | 'webhook'; publisherUrl?: string | null }) {
+    if (actor.role !== 'admin') throw new DomainError('forbidden', 'only an admin may change account settings');
+    for (const f of ['windowStart', 'windowEnd'] as const) {
+      const v = input[f];
+      if (v != null && !isValidTimeOfDay(v)) throw new DomainError('invalid', `${f} must be HH:MM`, f);
+    }
+    if ((input.windowStart == null) !== (input.windowEnd == null)) throw new DomainError('invalid', 'windowStart and windowEnd go together', 'windowEnd');
+    if (input.windowDays != null && !/^[1-7]{1,7}$/.test(input.windowDays)) throw new DomainError('invalid', 'windowDays lists ISO weekdays 1–7, e.g. 12345', 'windowDays');
+    if (input.publisher === 'webhook' && !input.publisherUrl) throw new DomainError('invalid', 'a webhook publisher needs publisherUrl', 'publisherUrl');
+    return this.tx((tx) => {
+      const acc = tx.select().from(accounts).where(eq(accounts.name, account)).get();
+      if (!acc) throw new DomainError('not_found', `unknown account: ${account}`);
+      const secret = input.publisher === 'webhook' ? newWebhookSecret() : null;
+      const values = {
+        windowStart: input.windowStart ?? null,
+        windowEnd: input.windowEnd ?? null,
+        windowDays: input.windowDays ?? null,
+        publisher: input.publisher ?? 'manual',
+        publisherUrl: input.publisherUrl ?? null,
+        publisherSecret: secret,
+      };
+      tx.insert(accountSettings).values({ accountId: acc.id, ...values }).onConflictDoUpdate({ target: accountSettings.accountId, set: values }).run();
+      appendAudit(tx, { actorId: actor.id, action: 'account.settings', entityType: 'account', entityId: String(acc.id), data: { ...values, publisherSecret: secret ? '(new)' : null } }, this.now());
+      return { account, ...values };
+    });
+  }
+
+  /** Freshness of every account as of `today` (YYYY-MM-DD). */
+  accountFreshness(today: string): Freshness[] {
+    const rows = this.db.$client
+      .prepare(`SELECT a.id AS accountId, a.name AS account, max(pub.published_at) AS last FROM accounts a LEFT JOIN publications pub ON pub.post_id IN (SELECT id FROM posts WHERE account_id = a.id) GROUP BY a.id ORDER BY a.id`)
+      .all() as Array<{ accountId: number; account: string; last: string | null }>;
+    return rows.map((r) => {
+      const days = r.last ? daysBetween(isoToDay(r.last), today) : null;
+      return { account: r.account, accountId: r.accountId, lastPublishedAt: r.last, days, level: freshnessLevel(days) };
+    });
+  }
+
+  /** Sends one webhook alert per account, level and lapse; returns the alerts raised. */
+  raiseFreshnessAlerts(today: string): Freshness[] {
+    const raised: Freshness[] = [];
+    this.tx((tx) => {
+      for (const f of this.accountFreshness(today)) {
+        if (f.level === 'ok' || f.days === null) continue;
+        const inserted = tx.insert(freshnessAlerts).values({ accountId: f.accountId, level: f.level, since: f.lastPublishedAt ?? '' }).onConflictDoNothing().returning().all();
+        if (inserted.length === 0) continue;
+        enqueueEvent(tx, { event: 'account.freshness', account: f.account, accountId: f.accountId, level: f.level, days: f.days, lastPublishedAt: f.lastPublishedAt, at: this.now().toISOString() });
+        this.webhookPending = true;
+        appendAudit(tx, { actorId: null, action: `account.freshness.${f.level}`, entityType: 'account', entityId: String(f.accountId), data: { days: f.days, lastPublishedAt: f.lastPublishedAt } }, this.now());
+        raised.push(f);
+      }
+    });
+    return raised;
+  }
+
+  // ---- cleanup tasks -----------------------------------------------------
+
+  async listCleanupTasks(actor: Actor, q: { postId?: string; state?: 'open' | 'decided' | 'fixed'; kind?: string; limit: number }) {
+    const conds = [];
+    if (q.postId) conds.push(eq(cleanupTasks.postId, q.postId));
+    if (q.state) conds.push(eq(cleanupTasks.state, q.state));
+    if (q.kind) conds.push(eq(cleanupTasks.kind, q.kind as 'policy'));
+    if (actor.role === 'editor') conds.push(inArray(posts.accountId, actor.accountIds.length ? actor.accountIds : [-1]));
+    return this.db
+      .select({ t: cleanupTasks, account: accounts.name })
+      .from(cleanupTasks)
+      .innerJoin(posts, eq(posts.id, cleanupTasks.postId))
+      .innerJoin(accounts, eq(accounts.id, posts.accountId))
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(asc(cleanupTasks.id))
+      .limit(q.limit)
+      .all()
+      .map(({ t, account }) => ({ id: t.id, postId: t.postId, account, kind: t.kind, key: t.key, recommendedAction: t.recommendedAction, state: t.state, decision: t.decision, reason: t.reason, detail: t.detail, createdAt: t.createdAt, closedAt: t.closedAt }));
+  }
+
+  /**
+   * A person decides a cleanup task: withdraw (撤回) or annotate (加注) change the
+   * post's status through the lifecycle; update and keep are recorded.
+   */
+  async decideCleanupTask(actor: Actor, taskId: number, input: { action: 'withdraw' | 'annotate' | 'update' | 'keep'; reason?: string }) {
+    if (!['editor', 'compliance', 'admin'].includes(actor.role)) throw new DomainError('forbidden', `role ${actor.role} may not decide cleanup tasks`);
+    const reason = input.reason?.trim() ?? '';
+    if (input.action !== 'update' && !reason) throw new DomainError('invalid', `${input.action} needs a reason`, 'reason');
+    return this.tx((tx) => {
+      const task = tx.select().from(cleanupTasks).where(eq(cleanupTasks.id, taskId)).get();
+      if (!task) throw new DomainError('not_found', `no cleanup task ${taskId}`);
+      if (task.state !== 'open') throw new DomainError('conflict', `cleanup task ${taskId} is ${task.state}`);
+      const post = this.loadPost(tx, actor, task.postId);
+      if (actor.role === 'editor' && !actor.accountIds.includes(post.accountId)) throw new DomainError('forbidden', 'not your account');
+      let status = post.status;
+      if (input.action === 'withdraw' || input.action === 'annotate') {
+        const perm = mayAct(actor, input.action, post.authorId);
+        if (!perm.ok) throw new DomainError('forbidden', perm.message);
+        const t = transition(post.status, { type: input.action, reason });
+        if (!t.ok) throw new DomainError('conflict', t.message);
+        status = t.to;
+        if (status !== post.status) this.setStatus(tx, post, status, actor.id);
+      }
+      const at = this.now().toISOString();
+      tx.update(cleanupTasks).set({ state: 'decided', decision: input.action, decidedBy: actor.id, reason: reason || null, closedAt: at }).where(eq(cleanupTasks.id, taskId)).run();
+      appendAudit(tx, { actorId: actor.id, action: `cleanup.${input.action}`, entityType: 'post', entityId: post.id, data: { taskId, kind: task.kind, key: task.key, reason: reason || null, from: post.status, to: status } }, this.now());
+      return { id: taskId, state: 'decided' as const, decision: input.action, postStatus: status };
+    });
+  }
+
+  // ---- policy registry ---------------------------------------------------
+
+  async addPolicy(actor: Actor, input: PolicyInput) {
+    this.requireCompliance(actor, 'manage the policy registry');
+    return this.tx((tx) => {
+      const r = upsertPolicy(tx, input, this.now().toISOString());
+      appendAudit(tx, { actorId: actor.id, action: r.created ? 'policy.add' : 'policy.update', entityType: 'policy', entityId: String(r.policy.id), data: { ...input } }, this.now());
+      return r;
+    });
+  }
+
+  async updatePolicy(actor: Actor, id: number, patch: PolicyPatch) {
+    this.requireCompliance(actor, 'manage the policy registry');
+    return this.tx((tx) => {
+      const r = patchPolicy(tx, id, patch, this.now().toISOString());
+      appendAudit(tx, { actorId: actor.id, action: 'policy.update', entityType: 'policy', entityId: String(id), data: { before: r.previous, after: patch } }, this.now());
+      return r;
+    });
+  }
+
+  /** Imports many policies at once; nothing is written if any row is invalid. */
+  async importPolicies(actor: Actor, rows: PolicyInput[]) {
+    this.requireCompliance(actor, 'manage the policy registry');
+    return this.tx((tx) => {
+      let created = 0;
+      let updated = 0;
+      const at = this.now().toISOString();
+      for (const row of rows) (upsertPolicy(tx, row, at).created ? created++ : updated++);
+      appendAudit(tx, { actorId: actor.id, action: 'policy.import', entityType: 'policy', entityId: '*', data: { created, updated } }, this.now());
+      return { created, updated };
+    });
+  }
+
+  listPolicies() {
+    return this.db.select().from(policies).orderBy(asc(policies.id)).all();
+  }
+
+  /**
+   * Impact preview: the published posts a registry change would flag, before
+   * it is saved (a status other than effective flags every post citing it).
+   */
+  async previewPolicyChange(actor: Actor, change: { id?: number; docNo?: string; title?: string; status: PolicyInput['status'] }) {
+    this.requireCompliance(actor, 'preview registry changes');
+    let policyId = change.id ?? null;
+    if (policyId == null) {
+      const key = change.docNo ? parseDocNo(change.docNo) : null;
+      const existing = key
+        ? this.db.select().from(policies).where(eq(policies.docNo, key)).get()
+        : change.title
+          ? this.db.select().from(policies).where(eq(policies.title, change.title)).get()
+          : undefined;
+      policyId = existing?.id ?? null;
+    }
+    let citing: Array<{ postId: string; account: string; title: string | null; cited: string }>;
+    if (policyId != null) {
+      citing = this.db.$client
+        .prepare(
+          `SELECT DISTINCT c.post_id AS postId, a.name AS account, v.title, c.text AS cited FROM citations c
+           JOIN posts p ON p.id = c.post_id AND p.status IN ('published','annotated')
+           JOIN post_versions v ON v.id = c.version_id JOIN accounts a ON a.id = p.account_id WHERE c.policy_id = ?`,
+        )
+        .all(policyId) as typeof citing;
+    } else {
+      // Not in the registry yet: match the text of the published archive directly.
+      const probe = new PolicyIndex([{ id: -1, docNo: change.docNo ? parseDocNo(change.docNo) : null, title: change.title ?? '\u0000', issuedAt: null, status: change.status, replacedBy: null, updatedAt: '' }]);
+      citing = [];
+      const iter = this.db.$client
+        .prepare(`SELECT p.id AS postId, a.name AS account, v.title, v.body FROM posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.current_version JOIN accounts a ON a.id = p.account_id WHERE p.status IN ('published','annotated')`)
+        .iterate() as IterableIterator<{ postId: string; account: string; title: string | null; body: string }>;
+      for (const r of iter) {
+        const hit = probe.cited(r.title ? `${r.title}\n${r.body}` : r.body)[0];
+        if (hit) citing.push({ postId: r.postId, account: r.account, title: r.title, cited: hit.text });
+      }
+    }
+    const flags = change.status !== 'effective';
+    return { policyId, wouldFlag: flags ? citing.length : 0, posts: flags ? citing : [], citing: citing.length };
+  }
+
+  private requireCompliance(actor: Actor, what: string) {
+    if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not ${what}`);
   }
 
   // ---- machine review ----------------------------------------------------

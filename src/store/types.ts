@@ -5,6 +5,40 @@
  */
 import type { PostStatus, Role } from '../review/transitions.js';
 import type { Category, ClassifierResult, Hit, MachineReviewResult, Verdict } from '../review/types.js';
+import type { Freshness } from '../cleanup/freshness.js';
+import type { Policy, PolicyInput, PolicyPatch } from '../policy/registry.js';
+
+export type CleanupAction = 'withdraw' | 'annotate' | 'update' | 'keep';
+
+export interface AccountSettingsInput {
+  windowStart?: string | null;
+  windowEnd?: string | null;
+  windowDays?: string | null;
+  publisher?: 'manual' | 'webhook';
+  publisherUrl?: string | null;
+}
+
+export interface CleanupTaskView {
+  id: number;
+  postId: string;
+  account: string;
+  kind: string;
+  key: string;
+  recommendedAction: CleanupAction;
+  state: 'open' | 'decided' | 'fixed';
+  decision: CleanupAction | null;
+  reason: string | null;
+  detail: Record<string, unknown>;
+  createdAt: string;
+  closedAt: string | null;
+}
+
+/** Cleanup runs as the HTTP API sees them (src/cleanup/service.ts). */
+export interface CleanupApi {
+  startRun(input: { trigger: string; checks?: Array<'rescan' | 'policy' | 'deadline' | 'links'>; asOf: string; actorId?: number | null }): { id: number; percent: number; state: string };
+  run(id: number): unknown;
+  runs(limit?: number): unknown[];
+}
 
 export interface Actor {
   id: number;
@@ -182,7 +216,17 @@ export interface Store {
   getTask(actor: Actor, taskId: number): Promise<TaskView>;
   claimTask(actor: Actor, taskId: number): Promise<TaskView>;
   decide(actor: Actor, taskId: number, decision: Decision): Promise<{ task: TaskView; status: PostStatus }>;
-  publish(actor: Actor, postId: string, target: { platform?: string; url?: string }): Promise<{ id: string; status: PostStatus; publicationId: number }>;
+  publish(actor: Actor, postId: string, target: { platform?: string; url?: string; overrideReason?: string }): Promise<{ id: string; status: PostStatus; publicationId: number; url: string | null }>;
+  schedulePost(actor: Actor, postId: string, input: { publishAt: string; embargoUntil?: string; overrideReason?: string }): Promise<{ id: string; status: PostStatus; publishAt: string }>;
+  setAccountSettings(actor: Actor, account: string, input: AccountSettingsInput): Promise<unknown>;
+  accountFreshness(today: string): Freshness[];
+  listCleanupTasks(actor: Actor, q: { postId?: string; state?: 'open' | 'decided' | 'fixed'; kind?: string; limit: number }): Promise<CleanupTaskView[]>;
+  decideCleanupTask(actor: Actor, taskId: number, input: { action: CleanupAction; reason?: string }): Promise<{ id: number; state: 'decided'; decision: CleanupAction; postStatus: PostStatus }>;
+  addPolicy(actor: Actor, input: PolicyInput): Promise<{ policy: Policy; created: boolean; previous: Policy | null }>;
+  updatePolicy(actor: Actor, id: number, patch: PolicyPatch): Promise<{ policy: Policy; previous: Policy }>;
+  importPolicies(actor: Actor, rows: PolicyInput[]): Promise<{ created: number; updated: number }>;
+  listPolicies(): Policy[];
+  previewPolicyChange(actor: Actor, change: { id?: number; docNo?: string; title?: string; status: PolicyInput['status'] }): Promise<{ policyId: number | null; wouldFlag: number; citing: number; posts: Array<{ postId: string; account: string; title: string | null; cited: string }> }>;
   queue(actor: Actor, filter?: QueueFilter): Promise<{ items: QueueItem[]; counts: QueueCounts }>;
   renewClaim(actor: Actor, taskId: number): Promise<TaskView>;
   releaseClaim(actor: Actor, taskId: number): Promise<TaskView>;
