@@ -1,0 +1,213 @@
+/**
+ * Writes the labelled corpus (train.jsonl, test.jsonl) from the templates and
+ * slot vocabulary, deterministically: `npx tsx data/corpus/generate.ts`.
+ *
+ * Held-out design: every fifth template of every pool and every fifth value of
+ * every slot list (index % 5 === 2) is reserved for the test split. A test post
+ * always carries its label through a reserved template; training never sees a
+ * reserved template or slot value. Texts are deduplicated after normalisation
+ * (only letters and digits kept), within and across splits.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as OpenCC from 'opencc-js';
+import { SLOTS, INTERFERENCE, TERM_SLOTS } from './slots.js';
+import { BAD, CLEAN, HARD, TITLES } from './templates.js';
+
+type Split = 'train' | 'test' | 'unseen';
+type Label = 'clean' | 'secret' | 'political' | 'illegal' | 'ads' | 'vulgar';
+
+interface Example {
+  id: string;
+  split: Split;
+  label: Label;
+  /** Pool and template index that carry the label, e.g. `illegal#3`, `hard.antifraud#0`. */
+  source: string;
+  text: string;
+}
+
+const SEED = 20260422;
+const COUNTS: Record<Split, { clean: number; hard: number; bad: number }> = {
+  train: { clean: 1500, hard: 1300, bad: 620 },
+  test: { clean: 380, hard: 330, bad: 160 },
+  unseen: { clean: 0, hard: 0, bad: 60 },
+};
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const rand = mulberry32(SEED);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const chance = (p: number) => rand() < p;
+const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });
+
+const isReserved = (i: number) => i % 5 === 2;
+function available<T>(xs: readonly T[], split: 'train' | 'test', reservedOnly = false): T[] {
+  if (xs.length < 3) return [...xs];
+  const out = xs.filter((_, i) => (reservedOnly ? isReserved(i) : split === 'test' || !isReserved(i)));
+  return out.length > 0 ? out : [...xs];
+}
+
+/** Interference characters, full-width forms, traditional characters or doubled characters. */
+function evade(s: string): string {
+  const chars = [...s];
+  const k = rand();
+  if (k < 0.35 && chars.length > 1) {
+    const at = 1 + Math.floor(rand() * (chars.length - 1));
+    chars.splice(at, 0, pick(INTERFERENCE));
+    return chars.join('');
+  }
+  if (k < 0.55) return chars.map((c) => (/[!-~]/.test(c) ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
+  if (k < 0.8) return toTraditional(s);
+  if (chars.length > 1) return chars.map((c, i) => (i === 0 ? c + c : c)).join('');
+  return s;
+}
+
+/**
+ * Slot values a split may use. Training: unreserved values only. Test: all
+ * values, label-bearing lexicons included. Unseen-terms: label-bearing lexicons
+ * restricted to their reserved values (terms training never saw).
+ */
+function slotValues(name: string, split: Split): string[] {
+  const values = SLOTS[name];
+  if (!values) throw new Error(`unknown slot {${name}}`);
+  if (TERM_SLOTS.has(name)) {
+    if (split === 'train') return available(values, 'train');
+    return split === 'unseen' ? available(values, 'test', true) : [...values];
+  }
+  return available(values, split === 'train' ? 'train' : 'test');
+}
+
+function fill(template: string, split: Split): string {
+  return template.replace(/\{(\w+)(!?)\}/g, (_, name: string, bang: string) => {
+    const v = pick(slotValues(name, split));
+    return bang && chance(0.45) ? evade(v) : v;
+  });
+}
+
+interface Pick {
+  source: string;
+  text: string;
+}
+
+function sentence(pool: string, templates: readonly string[], split: Split, reservedOnly: boolean): Pick {
+  const indexed = templates.map((t, i) => ({ t, i }));
+  const choice = pick(available(indexed, split === 'train' ? 'train' : 'test', reservedOnly));
+  return { source: `${pool}#${choice.i}`, text: fill(choice.t, split) };
+}
+
+function decorate(s: string): string {
+  return chance(0.08) ? `${pick(SLOTS.emoji!)}${s}` : s;
+}
+
+function assemble(parts: string[], split: Split): string {
+  const joiner = chance(0.3) ? '\n' : '';
+  let body = parts.map(decorate).join(joiner);
+  if (chance(0.35)) body = `${fill(pick(TITLES), split)}\n${body}`;
+  return body;
+}
+
+function context(split: Split, n: number): string[] {
+  const topic = pick(Object.keys(CLEAN));
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const pool = chance(0.8) ? topic : pick(Object.keys(CLEAN));
+    out.push(sentence(`clean.${pool}`, CLEAN[pool]!, split === 'unseen' ? 'test' : split, false).text);
+  }
+  return out;
+}
+
+function insertAt(xs: string[], x: string): string[] {
+  const at = Math.floor(rand() * (xs.length + 1));
+  return [...xs.slice(0, at), x, ...xs.slice(at)];
+}
+
+function cleanPost(split: Split): Omit<Example, 'id' | 'split'> {
+  const topic = pick(Object.keys(CLEAN));
+  const core = sentence(`clean.${topic}`, CLEAN[topic]!, split, split === 'test');
+  let parts = context(split, Math.floor(rand() * 4) + (chance(0.2) ? 0 : 1));
+  parts = insertAt(parts, core.text);
+  return { label: 'clean', source: core.source, text: assemble(parts, split) };
+}
+
+function hardPost(split: Split): Omit<Example, 'id' | 'split'> {
+  const pool = pick(Object.keys(HARD));
+  const core = sentence(`hard.${pool}`, HARD[pool]!, split, split === 'test');
+  let parts = context(split, Math.floor(rand() * 4));
+  parts = insertAt(parts, core.text);
+  if (chance(0.25)) parts = insertAt(parts, sentence(`hard.${pool}`, HARD[pool]!, split, false).text);
+  return { label: 'clean', source: core.source, text: assemble(parts, split) };
+}
+
+function badPost(label: Exclude<Label, 'clean'>, split: Split): Omit<Example, 'id' | 'split'> {
+  const core = sentence(label, BAD[label], split, split === 'test');
+  let parts = context(split, Math.floor(rand() * 4));
+  parts = insertAt(parts, core.text);
+  if (chance(0.2)) parts = insertAt(parts, sentence(label, BAD[label], split, false).text);
+  if (chance(0.1)) {
+    const pool = pick(Object.keys(HARD));
+    parts = insertAt(parts, sentence(`hard.${pool}`, HARD[pool]!, split, false).text);
+  }
+  return { label, source: core.source, text: assemble(parts, split) };
+}
+
+/** The dedup key: letters and digits only, case-folded, after NFKC. */
+export function dedupKey(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+function generate(): Example[] {
+  const seen = new Set<string>();
+  const out: Example[] = [];
+  // Test first, so a collision always drops the training copy.
+  for (const split of ['test', 'unseen', 'train'] as const) {
+    const c = COUNTS[split];
+    const makers: Array<[number, () => Omit<Example, 'id' | 'split'>]> = [
+      [c.clean, () => cleanPost(split)],
+      [c.hard, () => hardPost(split)],
+      ...(['secret', 'political', 'illegal', 'ads', 'vulgar'] as const).map(
+        (l) => [c.bad, () => badPost(l, split)] as [number, () => Omit<Example, 'id' | 'split'>],
+      ),
+    ];
+    for (const [n, make] of makers) {
+      let made = 0;
+      for (let attempts = 0; made < n && attempts < n * 20; attempts++) {
+        const ex = make();
+        if (split === 'unseen' && !usesReservedTerm(ex.text)) continue;
+        const key = dedupKey(ex.text);
+        if (key.length === 0 || seen.has(key)) continue;
+        seen.add(key);
+        out.push({ id: `${split}-${String(out.length).padStart(5, '0')}`, split, ...ex });
+        made++;
+      }
+      if (made < n) console.warn(`${split}: only ${made}/${n} unique examples for one generator`);
+    }
+  }
+  return out;
+}
+
+const reservedTerms = [...TERM_SLOTS].flatMap((name) => available(SLOTS[name]!, 'test', true));
+/** Unseen-terms posts must actually contain a term training never saw (some templates have no term slot). */
+function usesReservedTerm(text: string): boolean {
+  const flat = dedupKey(text);
+  return reservedTerms.some((t) => flat.includes(dedupKey(t)) || flat.includes(dedupKey(toTraditional(t))));
+}
+
+const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+const all = generate();
+for (const split of ['train', 'test', 'unseen'] as const) {
+  const rows = all.filter((e) => e.split === split);
+  const file = split === 'unseen' ? 'test-unseen-terms' : split;
+  writeFileSync(here(`./${file}.jsonl`), rows.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const byLabel: Record<string, number> = {};
+  for (const e of rows) byLabel[e.label] = (byLabel[e.label] ?? 0) + 1;
+  console.log(split, rows.length, byLabel);
+}

@@ -1,0 +1,87 @@
+/**
+ * The local text classifier of machine review: our own character n-gram model
+ * (models/<name>-<version>/), run by a transformers.js text-classification
+ * pipeline, strictly offline. Safe to load in worker threads and BullMQ
+ * workers: each thread or process loads its own copy once and reuses it.
+ */
+import { pipeline } from '@xenova/transformers';
+import type { ClassifierResult, TextClassifier } from '../review/types.js';
+import { chunkText, CHUNK_CHARS, CHUNK_OVERLAP } from './chunking.js';
+import { LABELS, MODEL_ID, MODELS_DIR } from './model-files.js';
+import { useOfflineModels } from './offline-env.js';
+
+export { MODEL_ID, LABELS } from './model-files.js';
+
+export interface ClassifierOptions {
+  /** Directory holding `<model>/` (default: the repository's models/). */
+  modelsDir?: string;
+  /** Model directory name (default: the shipped `<name>-<version>`). */
+  model?: string;
+  /** Windows scored per ONNX run (default 32). */
+  batchSize?: number;
+  /** Window length for long texts, in characters (default {@link CHUNK_CHARS}). */
+  chunkChars?: number;
+}
+
+type Scored = Array<{ label: string; score: number }>;
+type Pipe = (texts: string[], opts: { topk: number }) => Promise<Scored[]>;
+
+const loaded = new Map<string, Promise<TextClassifier>>();
+
+/**
+ * Loads (once per thread and model) and returns the classifier. Rejects if the
+ * model directory is missing; never downloads anything.
+ */
+export function loadClassifier(opts: ClassifierOptions = {}): Promise<TextClassifier> {
+  const modelsDir = opts.modelsDir ?? MODELS_DIR;
+  const model = opts.model ?? MODEL_ID;
+  const key = JSON.stringify([modelsDir, model, opts.batchSize, opts.chunkChars]);
+  let p = loaded.get(key);
+  if (!p) {
+    p = create(modelsDir, model, opts.batchSize ?? 32, opts.chunkChars ?? CHUNK_CHARS);
+    p.catch(() => loaded.delete(key));
+    loaded.set(key, p);
+  }
+  return p;
+}
+
+async function create(modelsDir: string, model: string, batchSize: number, chunkChars: number): Promise<TextClassifier> {
+  useOfflineModels(modelsDir);
+  const pipe = (await pipeline('text-classification', model, { local_files_only: true, quantized: false })) as unknown as Pipe;
+  const overlap = Math.min(CHUNK_OVERLAP, Math.floor(chunkChars / 4));
+
+  async function classify(texts: string[]): Promise<ClassifierResult[]> {
+    const windows: Array<{ post: number; text: string }> = [];
+    texts.forEach((t, post) => {
+      for (const text of chunkText(t ?? '', chunkChars, overlap)) windows.push({ post, text });
+    });
+    // Similar lengths share a batch, so little time goes into padding.
+    const order = windows.map((_, i) => i).sort((a, b) => windows[a]!.text.length - windows[b]!.text.length);
+    const scores = new Array<Record<string, number>>(windows.length);
+    for (let i = 0; i < order.length; i += batchSize) {
+      const batch = order.slice(i, i + batchSize);
+      const out = await pipe(batch.map((w) => windows[w]!.text), { topk: LABELS.length });
+      batch.forEach((w, j) => (scores[w] = Object.fromEntries(out[j]!.map((s) => [s.label, s.score]))));
+    }
+    const worst = new Array<Record<string, number> | undefined>(texts.length);
+    windows.forEach((w, i) => {
+      const s = scores[i]!;
+      const current = worst[w.post];
+      if (!current || risk(s) > risk(current)) worst[w.post] = s;
+    });
+    return worst.map((s) => result(s!));
+  }
+
+  return { version: model, classify };
+}
+
+/** Probability that a window is not clean. */
+function risk(scores: Record<string, number>): number {
+  return 1 - (scores.clean ?? 0);
+}
+
+function result(scores: Record<string, number>): ClassifierResult {
+  let label = 'clean';
+  for (const l of LABELS) if ((scores[l] ?? 0) > (scores[label] ?? 0)) label = l;
+  return { label, score: scores[label] ?? 0, scores };
+}
