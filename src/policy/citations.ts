@@ -28,8 +28,8 @@ export function normalizeDocNo(issuer: string, year: string, serial: string): st
 
 /** Canonical form of a 文号 typed by a person (for the registry). Returns null if it is not one. */
 export function parseDocNo(s: string): string | null {
-  DOC_NO.lastIndex = 0;
-  const m = DOC_NO.exec(s.trim());
+  // A fresh, non-global copy: exec on the shared global regex would leave lastIndex behind for matchAll.
+  const m = new RegExp(DOC_NO.source, 'u').exec(s.trim());
   if (!m || m[0].length !== s.trim().length) return null;
   return normalizeDocNo(m[1]!, m[2]!, m[3]!);
 }

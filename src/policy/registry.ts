@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { policies } from '../db/schema.js';
 import { DomainError } from '../store/errors.js';
+import { isValidDate } from '../review/dates.js';
 import { docNoCandidates, findCitations, normalizeTitle, parseDocNo } from './citations.js';
 
 export const POLICY_STATUSES = ['effective', 'amended', 'repealed', 'expired'] as const;
@@ -28,7 +29,7 @@ export const PolicyInput = z
   .object({
     docNo: z.string().trim().min(1).max(60).optional(),
     title: z.string().trim().min(2).max(200),
-    issuedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'issuedAt must be YYYY-MM-DD').optional(),
+    issuedAt: z.string().refine(isValidDate, 'issuedAt must be a calendar day YYYY-MM-DD').optional(),
     status: z.preprocess((v) => (typeof v === 'string' && STATUS_ALIASES[v.trim()] ? STATUS_ALIASES[v.trim()] : v), z.enum(POLICY_STATUSES)),
     replacedBy: z.string().trim().max(200).optional(),
   })
