@@ -6,6 +6,8 @@
  *   lastgate user add --name N --role R [--account A]...
  *   lastgate audit verify
  *   lastgate scan [--rules DIR] [--lexicon FILE]... [--no-classifier] [FILE|-]
+ *   lastgate cleanup run|resume|status    re-check the published archive
+ *   lastgate policies import FILE         load the policy registry (CSV or JSON)
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
@@ -16,6 +18,9 @@ const USAGE = `usage:
   lastgate user add --name NAME --role editor|reviewer|compliance|admin [--account ACCOUNT]...
   lastgate audit verify
   lastgate scan [--rules DIR] [--lexicon FILE]... [--no-classifier] [FILE|-]
+  lastgate cleanup run [--checks rescan,policy,deadline,links] [--as-of YYYY-MM-DD]
+  lastgate cleanup resume | status
+  lastgate policies import FILE.csv|FILE.json
 
 environment: PORT (8787), DATA_DIR (./data), REDIS_URL, LASTGATE_THREADS, LASTGATE_CLASSIFIER=off`;
 
@@ -123,6 +128,14 @@ export async function main(argv: string[]): Promise<number | undefined> {
         return await auditCommand(rest);
       case 'scan':
         return await scanCommand(rest);
+      case 'cleanup': {
+        const { runCleanupCli } = await import('./cli/cleanup.js');
+        return await runCleanupCli(rest, { stdout: process.stdout, stderr: process.stderr });
+      }
+      case 'policies': {
+        const { runPoliciesCli } = await import('./cli/cleanup.js');
+        return await runPoliciesCli(rest, { stdout: process.stdout, stderr: process.stderr });
+      }
       case undefined:
       case 'help':
       case '--help':

@@ -525,7 +525,7 @@ export function createApp({ store, cleanup, extend }: AppOptions) {
   });
   app.openapi(routes.addWebhook, async (c) => c.json(await store.addWebhook(c.get('actor'), c.req.valid('json')), 201));
 
-  mountUi(app, store);
+  mountUi(app, store, cleanup);
   extend?.(app);
   return app;
 }

@@ -61,6 +61,7 @@ export function Layout({ title, actor, children }: { title: string; actor: Actor
           </a>
           {actor && (actor.role === 'reviewer' || actor.role === 'compliance') ? <a href="/ui/queue">审核队列</a> : null}
           {actor ? <a href="/ui/posts">稿件</a> : null}
+          {actor && actor.role !== 'reviewer' ? <a href="/ui/cleanup">动态清理</a> : null}
           {actor && (actor.role === 'compliance' || actor.role === 'admin') ? <a href="/ui/rules">规则统计</a> : null}
           {actor ? (
             <span class="who">
