@@ -17,6 +17,10 @@ if (want('queue-page')) {
   const { runQueuePageBench } = await import('./queue-page.js');
   await runQueuePageBench();
 }
+if (want('cleanup')) {
+  const { runCleanupBench } = await import('./cleanup.js');
+  await runCleanupBench();
+}
 if (want('pipeline')) {
   const { runPipelineBench } = await import('./pipeline.js');
   await runPipelineBench();
