@@ -237,7 +237,7 @@ const routes = {
     method: 'post',
     path: '/api/policies',
     security,
-    request: { body: jsonBody(PolicyInput.openapi('PolicyInput')) },
+    request: { body: jsonBody(PolicyInput) },
     responses: { 201: json(z.object({ id: z.number() }).passthrough(), 'created or updated (by 文号, else title)'), ...errors(400, 401, 403) },
   }),
   patchPolicy: createRoute({
