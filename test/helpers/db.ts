@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openDb } from '../../src/db/client.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { MachineReviewResult } from '../../src/review/types.js';
+import { DomainError } from '../../src/store/errors.js';
 
 export function tempDir(prefix = 'lastgate-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -23,4 +24,15 @@ export function freshStore(opts: ConstructorParameters<typeof SqliteStore>[1] = 
 
 export function result(partial: Partial<MachineReviewResult> = {}): MachineReviewResult {
   return { verdict: 'pass', categories: [], hits: [], classifier: null, rulesVersion: 'test-rules', modelVersion: null, ...partial };
+}
+
+/** The DomainError code a call fails with, or 'ok'. */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    if (e instanceof DomainError) return e.code;
+    throw e;
+  }
 }

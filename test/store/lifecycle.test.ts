@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshStore, result } from '../helpers/db.js';
-import { DomainError } from '../../src/store/errors.js';
+import { codeOf, freshStore, result } from '../helpers/db.js';
 import { verifyAudit } from '../../src/audit/log.js';
 
 async function setup() {
@@ -16,15 +15,6 @@ async function setup() {
 
 const politicalHit = { field: 'body' as const, start: 0, end: 4, text: '台湾政府', rule: 'political.taiwan', category: 'political' as const, gate: 'political' as const, severity: 'high' as const, action: 'review' as const, suggestion: '台湾当局' };
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof DomainError) return e.code;
-    throw e;
-  }
-}
 
 describe('SQLite store lifecycle', () => {
   it('runs submit → machine review → one approval → publish, and audits every step', async () => {

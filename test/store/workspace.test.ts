@@ -1,20 +1,10 @@
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { freshStore, result } from '../helpers/db.js';
-import { DomainError } from '../../src/store/errors.js';
+import { codeOf, freshStore, result } from '../helpers/db.js';
 import { WebhookDispatcher, verifySignature } from '../../src/notify/webhooks.js';
 import { waitFor } from '../helpers/http.js';
 import type { Hit } from '../../src/review/types.js';
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof DomainError) return e.code;
-    throw e;
-  }
-}
 
 const hit = (over: Partial<Hit>): Hit => ({ field: 'body', start: 0, end: 2, text: '机密', rule: 'secret.marking', category: 'secret', gate: 'confidentiality', severity: 'critical', action: 'block', ...over });
 
