@@ -5,7 +5,7 @@
  * tokenizer_config.json and lastgate.json (training metadata, validation
  * figures, temperature, suggested thresholds). The test split is never read.
  *
- * Options: --epochs N --dim N --buckets N --lr X --seed N --out DIR
+ * Options: --epochs N --dim N --buckets N --lr X --seed N --min-examples N --bad-weight X --out DIR
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -29,6 +29,7 @@ const { values: args } = parseArgs({
     lr: { type: 'string', default: '0.4' },
     seed: { type: 'string', default: '7' },
     'min-examples': { type: 'string', default: '2' },
+    'bad-weight': { type: 'string', default: '2' },
     out: { type: 'string', default: MODELS_DIR },
   },
 });
@@ -39,6 +40,8 @@ const opts = {
   learningRate: Number(args.lr),
   seed: Number(args.seed),
   minExamplesPerRow: Number(args['min-examples']),
+  /** Loss weight of the non-clean labels relative to clean: a missed bad post costs more than a false alarm. */
+  badWeight: Number(args['bad-weight']),
 };
 const modelsDir = args.out!.endsWith('/') ? args.out! : `${args.out}/`;
 const dir = `${modelsDir}${MODEL_ID}/`;
@@ -71,7 +74,7 @@ const fitExamples = [...fit.map(toExample), ...Array.from({ length: Math.round(f
 const validExamples = valid.map(toExample);
 console.log(`vocabulary: ${vocab.length} characters; tokenised in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-const weights = train(fitExamples, { ...shape, dim: opts.dim, labels: LABELS.length, epochs: opts.epochs, learningRate: opts.learningRate, seed: opts.seed, minExamplesPerRow: opts.minExamplesPerRow }, (epoch, loss) =>
+const weights = train(fitExamples, { ...shape, dim: opts.dim, labels: LABELS.length, epochs: opts.epochs, learningRate: opts.learningRate, seed: opts.seed, minExamplesPerRow: opts.minExamplesPerRow, labelWeights: LABELS.map((l) => (l === 'clean' ? 1 : opts.badWeight)) }, (epoch, loss) =>
   console.log(`epoch ${epoch}: loss ${loss.toFixed(4)}`),
 );
 

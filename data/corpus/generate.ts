@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as OpenCC from 'opencc-js';
 import { SLOTS, INTERFERENCE, TERM_SLOTS } from './slots.js';
-import { BAD, CLEAN, HARD, TITLES } from './templates.js';
+import { BAD, CLEAN, FRAGMENTS, HARD, TITLES } from './templates.js';
 
 type Split = 'train' | 'test' | 'unseen';
 type Label = 'clean' | 'secret' | 'political' | 'illegal' | 'ads' | 'vulgar';
@@ -28,7 +28,7 @@ interface Example {
 
 const SEED = 20260422;
 const COUNTS: Record<Split, { clean: number; hard: number; bad: number }> = {
-  train: { clean: 1500, hard: 1300, bad: 620 },
+  train: { clean: 2600, hard: 2400, bad: 1300 },
   test: { clean: 380, hard: 330, bad: 160 },
   unseen: { clean: 0, hard: 0, bad: 60 },
 };
@@ -104,6 +104,19 @@ function sentence(pool: string, templates: readonly string[], split: Split, rese
   return { source: `${pool}#${choice.i}`, text: fill(choice.t, split) };
 }
 
+/**
+ * One phrase per part of a fragment pool. In the test split at least one part
+ * uses a reserved phrase; training uses unreserved phrases only.
+ */
+function composed(key: string, split: Split): Pick {
+  const parts = FRAGMENTS[key]!;
+  const forced = Math.floor(rand() * parts.length);
+  const text = parts
+    .map((phrases, i) => pick(split === 'train' ? available(phrases, 'train') : available(phrases, 'test', i === forced)))
+    .join('');
+  return { source: `${key}~`, text: fill(text, split) };
+}
+
 function decorate(s: string): string {
   return chance(0.08) ? `${pick(SLOTS.emoji!)}${s}` : s;
 }
@@ -138,9 +151,11 @@ function cleanPost(split: Split): Omit<Example, 'id' | 'split'> {
   return { label: 'clean', source: core.source, text: assemble(parts, split) };
 }
 
+const HARD_FRAGMENTS = Object.keys(FRAGMENTS).filter((k) => k.startsWith('hard.'));
+
 function hardPost(split: Split): Omit<Example, 'id' | 'split'> {
   const pool = pick(Object.keys(HARD));
-  const core = sentence(`hard.${pool}`, HARD[pool]!, split, split === 'test');
+  const core = chance(0.4) ? composed(pick(HARD_FRAGMENTS), split) : sentence(`hard.${pool}`, HARD[pool]!, split, split === 'test');
   let parts = context(split, Math.floor(rand() * 4));
   parts = insertAt(parts, core.text);
   if (chance(0.25)) parts = insertAt(parts, sentence(`hard.${pool}`, HARD[pool]!, split, false).text);
@@ -148,7 +163,7 @@ function hardPost(split: Split): Omit<Example, 'id' | 'split'> {
 }
 
 function badPost(label: Exclude<Label, 'clean'>, split: Split): Omit<Example, 'id' | 'split'> {
-  const core = sentence(label, BAD[label], split, split === 'test');
+  const core = chance(0.5) ? composed(label, split) : sentence(label, BAD[label], split, split === 'test');
   let parts = context(split, Math.floor(rand() * 4));
   parts = insertAt(parts, core.text);
   if (chance(0.2)) parts = insertAt(parts, sentence(label, BAD[label], split, false).text);

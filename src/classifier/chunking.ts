@@ -6,9 +6,9 @@
  */
 
 /** Window length in UTF-16 code units: sentences are packed into windows up to this size. */
-export const CHUNK_CHARS = 120;
+export const CHUNK_CHARS = 600;
 /** Overlap when a single sentence longer than a window has to be cut. */
-export const CHUNK_OVERLAP = 20;
+export const CHUNK_OVERLAP = 80;
 /** Tokenizer `model_max_length`: above any window after normalisation, so nothing is silently truncated. */
 export const MAX_TOKENS = 8192;
 

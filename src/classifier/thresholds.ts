@@ -2,12 +2,18 @@
  * How default classifier thresholds are read off the validation curve.
  *
  * - `review`: the lowest threshold at which the label's one-vs-rest precision
- *   on validation is at least {@link REVIEW_PRECISION}; a post is raised to
- *   review when that label is the top label and its probability reaches it.
+ *   on validation is at least {@link REVIEW_PRECISION}, and never below
+ *   {@link REVIEW_FLOOR}; a post is raised to review when that label is the
+ *   top label and its probability reaches it.
  * - `block`: only for labels whose rule findings block by default
  *   ({@link BLOCKING_LABELS}); the lowest threshold with validation precision
  *   of at least {@link BLOCK_PRECISION} over at least {@link BLOCK_MIN_FLAGGED}
- *   flagged posts. Otherwise `null`: the classifier alone never blocks that label.
+ *   flagged posts, and never below {@link BLOCK_FLOOR}. Otherwise `null`: the
+ *   classifier alone never blocks that label.
+ *
+ * The floors exist because validation shares templates with training and is
+ * easier than real posts: its curve alone would put every threshold at the
+ * bottom of the grid.
  */
 import type { CurvePoint } from './metrics.js';
 
@@ -15,6 +21,8 @@ export const REVIEW_PRECISION = 0.9;
 export const BLOCK_PRECISION = 0.99;
 export const BLOCK_MIN_FLAGGED = 20;
 export const BLOCKING_LABELS: readonly string[] = ['secret', 'illegal'];
+export const REVIEW_FLOOR = 0.5;
+export const BLOCK_FLOOR = 0.95;
 
 export interface SuggestedThresholds {
   review: number | null;
@@ -29,7 +37,10 @@ export function suggestThresholds(curves: Record<string, CurvePoint[]>): Record<
     const block = BLOCKING_LABELS.includes(label)
       ? (sorted.find((p) => p.flagged >= BLOCK_MIN_FLAGGED && p.precision >= BLOCK_PRECISION)?.threshold ?? null)
       : null;
-    out[label] = { review, block };
+    out[label] = {
+      review: review === null ? null : Math.max(review, REVIEW_FLOOR),
+      block: block === null ? null : Math.max(block, BLOCK_FLOOR),
+    };
   }
   return out;
 }

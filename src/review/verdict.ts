@@ -14,9 +14,44 @@ export interface VerdictPolicy {
   classifier: Partial<Record<string, ClassifierThresholds>>;
 }
 
-export const DEFAULT_VERDICT_POLICY: VerdictPolicy = {
-  classifier: {},
+/**
+ * Default classifier thresholds, read off the validation curve of the shipped
+ * model (`models/lastgate-zh-charngram-1.0.0/lastgate.json`,
+ * `validation.suggestedThresholds`) by the rule in
+ * `src/classifier/thresholds.ts`; the held-out curve is in EVALUATION.md.
+ *
+ * When the classifier alone may raise a post: to `review` when a non-clean
+ * label is the top label with probability ≥ its `review` threshold; to `block`
+ * only for `secret` and `illegal` (the categories whose rule findings block)
+ * at probability ≥ 0.95. `political`, `ads` and `vulgar` are never blocked by
+ * the classifier alone — only a rule finding can block them. The classifier
+ * never lowers what a rule decided.
+ */
+export const DEFAULT_CLASSIFIER_THRESHOLDS: Readonly<Record<string, ClassifierThresholds>> = {
+  secret: { review: 0.5, block: 0.95 },
+  political: { review: 0.5, block: null },
+  illegal: { review: 0.5, block: 0.95 },
+  ads: { review: 0.5, block: null },
+  vulgar: { review: 0.5, block: null },
 };
+
+export const DEFAULT_VERDICT_POLICY: VerdictPolicy = {
+  classifier: { ...DEFAULT_CLASSIFIER_THRESHOLDS },
+};
+
+/**
+ * A policy with per-category overrides (e.g. from configuration or the
+ * compliance officer's API) applied over the defaults; `null` disables a step.
+ */
+export function withClassifierThresholds(overrides: Partial<Record<string, Partial<ClassifierThresholds>>>, base: VerdictPolicy = DEFAULT_VERDICT_POLICY): VerdictPolicy {
+  const classifier: Partial<Record<string, ClassifierThresholds>> = { ...base.classifier };
+  for (const [label, o] of Object.entries(overrides)) {
+    if (!o) continue;
+    const current = classifier[label] ?? { review: null, block: null };
+    classifier[label] = { review: o.review !== undefined ? o.review : current.review, block: o.block !== undefined ? o.block : current.block };
+  }
+  return { ...base, classifier };
+}
 
 const RANK: Record<Verdict, number> = { pass: 0, review: 1, block: 2 };
 
