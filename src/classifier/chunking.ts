@@ -1,5 +1,5 @@
 /**
- * Texts are scored in windows of whole sentences, and the worst window counts:
+ * Texts are scored in half-overlapping windows of whole sentences, and the worst window counts:
  * the model averages its features over a window, so one leaking or promoting
  * sentence must not be averaged away by the clean paragraphs around it, be it
  * in a three-sentence post or a 50,000-character report.
@@ -14,23 +14,33 @@ export const MAX_TOKENS = 8192;
 
 const SENTENCE = /[^。！？!?；;\n]*(?:[。！？!?；;\n]+|$)/g;
 
-/** Splits `text` into windows of whole sentences; a sentence longer than `size` is cut with `overlap`. */
+/**
+ * Splits `text` into windows of whole sentences, each window starting about
+ * half a window after the previous one, so every sentence is scored with its
+ * neighbours on both sides; a sentence longer than `size` is cut with `overlap`.
+ */
 export function chunkText(text: string, size = CHUNK_CHARS, overlap = CHUNK_OVERLAP): string[] {
   if (text.length <= size) return [text];
-  const windows: string[] = [];
-  let current = '';
+  const pieces: string[] = [];
   for (const sentence of text.match(SENTENCE) ?? []) {
     if (sentence === '') continue;
-    if (current.length + sentence.length <= size) {
-      current += sentence;
-      continue;
-    }
-    if (current.trim() !== '') windows.push(current);
-    current = '';
-    if (sentence.length <= size) current = sentence;
-    else windows.push(...hardCut(sentence, size, overlap));
+    if (sentence.length <= size) pieces.push(sentence);
+    else pieces.push(...hardCut(sentence, size, overlap));
   }
-  if (current.trim() !== '' || windows.length === 0) windows.push(current);
+  const windows: string[] = [];
+  let first = 0;
+  while (first < pieces.length) {
+    let last = first;
+    let length = pieces[first]!.length;
+    while (last + 1 < pieces.length && length + pieces[last + 1]!.length <= size) length += pieces[++last]!.length;
+    windows.push(pieces.slice(first, last + 1).join(''));
+    if (last === pieces.length - 1) break;
+    // Next window starts at the first piece beyond half of this one.
+    let next = first;
+    let covered = 0;
+    while (next < last && covered + pieces[next]!.length <= length / 2) covered += pieces[next++]!.length;
+    first = Math.max(next, first + 1);
+  }
   return windows;
 }
 

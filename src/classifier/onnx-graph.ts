@@ -94,12 +94,16 @@ export function buildOnnxModel(w: LinearModelWeights, producerVersion: string): 
     node('Add', ['h3', 'V'], ['rows3']),
   ];
   for (const [rowsName, maskName, tag] of [['input_ids', 'mask', '1'], ['rows2', 'mask2', '2'], ['rows3', 'mask3', '3']] as const) {
+    // Masked sums as batched MatMul ([B,1,T] × [B,T,D]): unlike ReduceSum in
+    // onnxruntime 1.14, it accepts an empty sequence axis (texts of 0–2 tokens).
     nodes.push(
       node('Gather', ['embeddings', rowsName], [`e${tag}`], [{ name: 'axis', type: INT_ATTR, i: 0 }]),
-      node('Unsqueeze', [maskName, 'axis2'], [`mu${tag}`]),
-      node('Mul', [`e${tag}`, `mu${tag}`], [`em${tag}`]),
-      node('ReduceSum', [`em${tag}`, 'axis1'], [`sum${tag}`], [{ name: 'keepdims', type: INT_ATTR, i: 0 }]),
-      node('ReduceSum', [maskName, 'axis1'], [`cnt${tag}`], [{ name: 'keepdims', type: INT_ATTR, i: 1 }]),
+      node('Unsqueeze', [maskName, 'axis1'], [`mrow${tag}`]),
+      node('Unsqueeze', [maskName, 'axis2'], [`mcol${tag}`]),
+      node('MatMul', [`mrow${tag}`, `e${tag}`], [`sum3d${tag}`]),
+      node('Flatten', [`sum3d${tag}`], [`sum${tag}`], [{ name: 'axis', type: INT_ATTR, i: 1 }]),
+      node('MatMul', [`mrow${tag}`, `mcol${tag}`], [`cnt3d${tag}`]),
+      node('Flatten', [`cnt3d${tag}`], [`cnt${tag}`], [{ name: 'axis', type: INT_ATTR, i: 1 }]),
     );
   }
   nodes.push(

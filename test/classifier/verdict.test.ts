@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decideVerdict, DEFAULT_VERDICT_POLICY, withClassifierThresholds } from '../../src/review/verdict.js';
+import { MODEL_ID, MODELS_DIR, type ModelCard } from '../../src/classifier/model-files.js';
+import { suggestThresholds } from '../../src/classifier/thresholds.js';
+import type { ClassifierResult } from '../../src/review/types.js';
+
+const c = (label: string, score: number): ClassifierResult => ({ label, score });
+
+describe('classifier thresholds in the verdict policy', () => {
+  it('defaults are the ones the shipped model’s validation curve suggests', () => {
+    const card = JSON.parse(readFileSync(`${MODELS_DIR}${MODEL_ID}/lastgate.json`, 'utf8')) as ModelCard;
+    const suggested = (card.validation as { suggestedThresholds: unknown }).suggestedThresholds;
+    expect(DEFAULT_VERDICT_POLICY.classifier).toEqual(suggested);
+  });
+
+  it('the classifier alone raises to review, blocks only secret and illegal, and never blocks political/ads/vulgar', () => {
+    expect(decideVerdict([], c('clean', 0.99))).toBe('pass');
+    expect(decideVerdict([], c('ads', 0.4))).toBe('pass');
+    expect(decideVerdict([], c('ads', 0.6))).toBe('review');
+    expect(decideVerdict([], c('ads', 0.999))).toBe('review');
+    expect(decideVerdict([], c('political', 0.999))).toBe('review');
+    expect(decideVerdict([], c('secret', 0.7))).toBe('review');
+    expect(decideVerdict([], c('secret', 0.97))).toBe('block');
+    expect(decideVerdict([], c('illegal', 0.96))).toBe('block');
+  });
+
+  it('overrides replace single steps and keep the rest', () => {
+    const policy = withClassifierThresholds({ ads: { review: 0.9 }, secret: { block: null } });
+    expect(policy.classifier.ads).toEqual({ review: 0.9, block: null });
+    expect(policy.classifier.secret).toEqual({ review: 0.5, block: null });
+    expect(decideVerdict([], c('ads', 0.8), policy)).toBe('pass');
+    expect(decideVerdict([], c('secret', 0.99), policy)).toBe('review');
+    expect(DEFAULT_VERDICT_POLICY.classifier.secret).toEqual({ review: 0.5, block: 0.95 });
+  });
+
+  it('suggestThresholds applies precision targets and floors', () => {
+    const curve = (points: Array<[number, number, number]>) => points.map(([threshold, precision, flagged]) => ({ threshold, precision, recall: 1, flagged }));
+    const s = suggestThresholds({
+      secret: curve([[0.3, 0.8, 50], [0.6, 0.92, 40], [0.96, 1, 30]]),
+      ads: curve([[0.3, 0.95, 50]]),
+    });
+    expect(s.secret).toEqual({ review: 0.6, block: 0.96 });
+    expect(s.ads).toEqual({ review: 0.5, block: null });
+  });
+});
