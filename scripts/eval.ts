@@ -127,6 +127,8 @@ out('## Limits');
 out();
 out('- The corpus is synthetic (templates + slot vocabulary written for this project, see data/corpus/README.md). Held-out templates measure generalisation to new sentence shapes and names within the same vocabulary, not to real posts; expect lower figures on real traffic. The seed documents are the only real texts checked.');
 out(`- The vocabulary holds the ${(card.train as { vocabulary: number }).vocabulary} tokens of the training split; any other character is [UNK] and carries no evidence, so unusual wording falls back towards \`clean\`. The rule engine, not the classifier, is the first line for known terms and evasion spellings.`);
+out(`- Dilution: features are averaged over a window of up to ${card.chunkChars} characters, so a short leak or promotion set among a few hundred characters of strongly clean text can fall below the top label (each leaked sentence alone scores ~1.0; inside a 600-character window with ~400 clean characters, ~0.4). The worst-window probability still rises and is kept in \`scores\`. Smaller windows catch more but flagged the real seed documents in our trials.`);
+out('- A single character or two can get an extreme score (e.g. "赌" alone scores illegal): there is too little text for the average to mean much.');
 out('- Scores are probabilities of a linear model; temperature and clean margin were fitted on a validation split that shares templates with training, so held-out calibration (above) is the figure to trust.');
 
 writeFileSync(`${root}EVALUATION.md`, lines.join('\n') + '\n');
