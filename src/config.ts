@@ -1,5 +1,14 @@
 /** Runtime configuration from the environment; every command reads the same. */
 import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** `{"ads":{"review":0.7},"secret":{"block":null}}`: per-label classifier thresholds over the shipped defaults. */
+export const ThresholdOverridesSchema = z.record(
+  z.string().min(1),
+  z
+    .object({ review: z.number().min(0).max(1).nullable().optional(), block: z.number().min(0).max(1).nullable().optional() })
+    .strict(),
+);
 
 export interface Config {
   port: number;
@@ -13,6 +22,8 @@ export interface Config {
   rulesDir: string | undefined;
   /** How often the scheduler ticks (publish due posts, freshness alerts, daily cleanup). */
   schedulerMs: number;
+  /** LASTGATE_CLASSIFIER_THRESHOLDS (JSON), over the shipped defaults; compliance can change them at run time too. */
+  thresholds: z.infer<typeof ThresholdOverridesSchema> | undefined;
 }
 
 function positive(v: string | undefined, dflt: number, name: string): number {
@@ -36,5 +47,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     classifier: !/^(0|off|false|no)$/i.test(env.LASTGATE_CLASSIFIER ?? 'on'),
     rulesDir: env.LASTGATE_RULES_DIR || undefined,
     schedulerMs: positive(env.LASTGATE_SCHEDULER_MS, 60_000, 'LASTGATE_SCHEDULER_MS'),
+    thresholds: parseThresholds(env.LASTGATE_CLASSIFIER_THRESHOLDS),
   };
+}
+
+function parseThresholds(v: string | undefined) {
+  if (!v) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(v);
+  } catch (err) {
+    throw new Error(`LASTGATE_CLASSIFIER_THRESHOLDS is not JSON: ${(err as Error).message}`);
+  }
+  const r = ThresholdOverridesSchema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new Error(`LASTGATE_CLASSIFIER_THRESHOLDS: ${i.path.join('.')}: ${i.message}`);
+  }
+  return r.data;
 }

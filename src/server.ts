@@ -42,7 +42,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const db = openDb(config.dataDir);
   let transport: Transport | null = null;
   const webhooks = new WebhookDispatcher(db);
-  const store = new SqliteStore(db, { onOutbox: () => transport?.kick(), onWebhook: () => webhooks.kick(), ...(opts.now ? { now: opts.now } : {}) });
+  const store = new SqliteStore(db, {
+    onOutbox: () => transport?.kick(),
+    onWebhook: () => webhooks.kick(),
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(config.thresholds ? { thresholds: config.thresholds } : {}),
+  });
   const cleanup = new CleanupService(db, { ...(opts.now ? { now: opts.now } : {}), ...opts.cleanup });
   const reviewer = { classifier: config.classifier, ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}) };
   if (config.redisUrl) {

@@ -378,3 +378,11 @@ export const freshnessAlerts = sqliteTable(
   },
   (t) => [uniqueIndex('freshness_alerts_once').on(t.accountId, t.level, t.since)],
 );
+
+/** Settings compliance officers change at run time (e.g. classifier thresholds), as JSON. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).$type<unknown>().notNull(),
+  updatedBy: integer('updated_by').references(() => users.id),
+  updatedAt: text('updated_at').notNull().default(now),
+});

@@ -348,6 +348,26 @@ const routes = {
     request: { body: jsonBody(z.object({ account: z.string().optional(), url: z.string().url().refine((u) => /^https?:\/\//.test(u), 'url must be http(s)') }).strict()) },
     responses: { 201: json(z.object({ id: z.number(), secret: z.string() }), 'created; the secret signs every delivery (HMAC-SHA256) and is shown once'), ...errors(400, 401, 403) },
   }),
+  getThresholds: createRoute({
+    method: 'get',
+    path: '/api/settings/classifier-thresholds',
+    security,
+    responses: { 200: json(z.object({ thresholds: z.record(z.string(), z.object({ review: z.number().nullable(), block: z.number().nullable() })) })), ...errors(401) },
+  }),
+  putThresholds: createRoute({
+    method: 'put',
+    path: '/api/settings/classifier-thresholds',
+    security,
+    request: {
+      body: jsonBody(
+        z.record(
+          z.enum(['secret', 'political', 'illegal', 'ads', 'vulgar']),
+          z.object({ review: z.number().min(0).max(1).nullable().optional(), block: z.number().min(0).max(1).nullable().optional() }).strict(),
+        ),
+      ),
+    },
+    responses: { 200: json(z.object({ thresholds: z.record(z.string(), z.object({ review: z.number().nullable(), block: z.number().nullable() })) })), ...errors(400, 401, 403) },
+  }),
   me: createRoute({ method: 'get', path: '/api/me', security, responses: { 200: json(z.object({ id: z.number(), name: z.string(), role: z.string(), accountIds: z.array(z.number()) })), ...errors(401) } }),
 };
 
@@ -522,6 +542,11 @@ export function createApp({ store, cleanup, extend }: AppOptions) {
   app.openapi(routes.disableTemplate, async (c) => {
     await store.disableReasonTemplate(c.get('actor'), c.req.valid('param').id);
     return c.json({ ok: true }, 200);
+  });
+  app.openapi(routes.getThresholds, async (c) => c.json({ thresholds: store.verdictPolicy().classifier as Record<string, { review: number | null; block: number | null }> }, 200));
+  app.openapi(routes.putThresholds, async (c) => {
+    const policy = await store.setClassifierThresholds(c.get('actor'), c.req.valid('json') as Record<string, { review?: number | null; block?: number | null }>);
+    return c.json({ thresholds: policy.classifier as Record<string, { review: number | null; block: number | null }> }, 200);
   });
   app.openapi(routes.addWebhook, async (c) => c.json(await store.addWebhook(c.get('actor'), c.req.valid('json')), 201));
 

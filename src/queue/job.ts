@@ -4,6 +4,7 @@
  * transport hands the outcome to the store, which applies it idempotently.
  */
 import { reviewPost, type MachineReviewerParts } from '../review/processor.js';
+import type { VerdictPolicy } from '../review/verdict.js';
 import type { MachineReviewResult, ReviewInput } from '../review/types.js';
 
 export const MACHINE_REVIEW_QUEUE = 'lastgate-machine-review';
@@ -14,6 +15,12 @@ export const RESCAN_QUEUE = 'lastgate-cleanup-rescan';
 export interface MachineReviewJobData {
   versionId: number;
   input: ReviewInput;
+  /**
+   * The verdict policy in force when the job was queued (classifier thresholds
+   * set by compliance). It travels with the job so that workers on other
+   * machines need no database and every job is judged by one policy.
+   */
+  policy?: VerdictPolicy;
 }
 
 export interface MachineReviewJobResult {
@@ -28,7 +35,7 @@ const FAULT_DELAY_MS = Number(process.env.LASTGATE_FAULT_JOB_DELAY_MS ?? 0);
 export async function processMachineReviewJob(data: MachineReviewJobData, parts: MachineReviewerParts): Promise<MachineReviewJobResult> {
   const started = performance.now();
   if (FAULT_DELAY_MS > 0) await new Promise((r) => setTimeout(r, FAULT_DELAY_MS));
-  const result = await reviewPost(data.input, parts);
+  const result = await reviewPost(data.input, data.policy ? { ...parts, policy: data.policy } : parts);
   return { versionId: data.versionId, result, durationMs: performance.now() - started };
 }
 

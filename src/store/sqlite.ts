@@ -26,7 +26,9 @@ import {
   cleanupTasks,
   policies,
   freshnessAlerts,
+  settings,
 } from '../db/schema.js';
+import { DEFAULT_VERDICT_POLICY, withClassifierThresholds, type ClassifierThresholds, type VerdictPolicy } from '../review/verdict.js';
 import { insideWindow, isValidTimeOfDay } from '../publish/window.js';
 import { ManualPublisher, WebhookPublisher, type Publisher } from '../publish/publisher.js';
 import { PolicyIndex, patchPolicy, upsertPolicy, type PolicyInput, type PolicyPatch } from '../policy/registry.js';
@@ -74,7 +76,12 @@ export interface SqliteStoreOptions {
   onOutbox?: () => void;
   /** Told after a transaction queued webhook deliveries. */
   onWebhook?: () => void;
+  /** Classifier thresholds from configuration, over the shipped defaults. */
+  thresholds?: ThresholdOverrides;
 }
+
+export type ThresholdOverrides = Record<string, Partial<ClassifierThresholds>>;
+const THRESHOLDS_KEY = 'classifier.thresholds';
 
 function contentHash(v: { title?: string | null; body: string; platform?: string | null; date: string }): string {
   return createHash('sha256').update(JSON.stringify([v.title ?? null, v.body, v.platform ?? null, v.date])).digest('hex');
@@ -85,6 +92,7 @@ export class SqliteStore implements Store, MachineReviewSink {
   private readonly now: () => Date;
   private readonly onOutbox: () => void;
   private readonly onWebhook: () => void;
+  private readonly configPolicy: VerdictPolicy;
 
   constructor(
     readonly db: Db,
@@ -94,6 +102,7 @@ export class SqliteStore implements Store, MachineReviewSink {
     this.now = opts.now ?? (() => new Date());
     this.onOutbox = opts.onOutbox ?? (() => {});
     this.onWebhook = opts.onWebhook ?? (() => {});
+    this.configPolicy = opts.thresholds ? withClassifierThresholds(opts.thresholds) : DEFAULT_VERDICT_POLICY;
   }
 
   /**
@@ -648,6 +657,33 @@ export class SqliteStore implements Store, MachineReviewSink {
       }
     });
     return raised;
+  }
+
+  // ---- settings -----------------------------------------------------------
+
+  /**
+   * The verdict policy in force: shipped defaults, then LASTGATE_CLASSIFIER_THRESHOLDS
+   * from the environment, then what compliance set through the API.
+   */
+  verdictPolicy(): VerdictPolicy {
+    let policy = this.configPolicy;
+    const row = this.db.select().from(settings).where(eq(settings.key, THRESHOLDS_KEY)).get();
+    if (row) policy = withClassifierThresholds(row.value as ThresholdOverrides, policy);
+    return policy;
+  }
+
+  /** Changes classifier thresholds (compliance); audited, effective for the next job. */
+  async setClassifierThresholds(actor: Actor, overrides: ThresholdOverrides): Promise<VerdictPolicy> {
+    this.requireCompliance(actor, 'change classifier thresholds');
+    return this.tx((tx) => {
+      const prev = (tx.select().from(settings).where(eq(settings.key, THRESHOLDS_KEY)).get()?.value ?? {}) as ThresholdOverrides;
+      const merged: ThresholdOverrides = { ...prev };
+      for (const [label, t] of Object.entries(overrides)) merged[label] = { ...prev[label], ...t };
+      const at = this.now().toISOString();
+      tx.insert(settings).values({ key: THRESHOLDS_KEY, value: merged, updatedBy: actor.id, updatedAt: at }).onConflictDoUpdate({ target: settings.key, set: { value: merged, updatedBy: actor.id, updatedAt: at } }).run();
+      appendAudit(tx, { actorId: actor.id, action: 'settings.classifier_thresholds', entityType: 'settings', entityId: THRESHOLDS_KEY, data: { before: prev, after: merged } }, this.now());
+      return withClassifierThresholds(merged, this.configPolicy);
+    });
   }
 
   // ---- cleanup tasks -----------------------------------------------------

@@ -6,6 +6,7 @@
 import type { PostStatus, Role } from '../review/transitions.js';
 import type { Category, ClassifierResult, Hit, MachineReviewResult, Verdict } from '../review/types.js';
 import type { Freshness } from '../cleanup/freshness.js';
+import type { ClassifierThresholds, VerdictPolicy } from '../review/verdict.js';
 import type { Policy, PolicyInput, PolicyPatch } from '../policy/registry.js';
 
 export type CleanupAction = 'withdraw' | 'annotate' | 'update' | 'keep';
@@ -226,6 +227,8 @@ export interface Store {
   updatePolicy(actor: Actor, id: number, patch: PolicyPatch): Promise<{ policy: Policy; previous: Policy }>;
   importPolicies(actor: Actor, rows: PolicyInput[]): Promise<{ created: number; updated: number }>;
   listPolicies(): Policy[];
+  verdictPolicy(): VerdictPolicy;
+  setClassifierThresholds(actor: Actor, overrides: Record<string, Partial<ClassifierThresholds>>): Promise<VerdictPolicy>;
   previewPolicyChange(actor: Actor, change: { id?: number; docNo?: string; title?: string; status: PolicyInput['status'] }): Promise<{ policyId: number | null; wouldFlag: number; citing: number; posts: Array<{ postId: string; account: string; title: string | null; cited: string }> }>;
   queue(actor: Actor, filter?: QueueFilter): Promise<{ items: QueueItem[]; counts: QueueCounts }>;
   renewClaim(actor: Actor, taskId: number): Promise<TaskView>;

@@ -165,3 +165,19 @@ describe('webhooks', () => {
     }
   });
 });
+
+describe('classifier thresholds', () => {
+  it('layers configuration and compliance changes over the shipped defaults, audited', async () => {
+    const env = freshStore({ thresholds: { ads: { review: 0.8 } } });
+    const comp = await env.mk('合规', 'compliance');
+    const a = await env.mk('甲', 'reviewer');
+    expect(env.store.verdictPolicy().classifier.ads).toEqual({ review: 0.8, block: null });
+    expect(env.store.verdictPolicy().classifier.secret).toEqual({ review: 0.5, block: 0.95 });
+    expect(await codeOf(env.store.setClassifierThresholds(a, { ads: { review: 0.9 } }))).toBe('forbidden');
+    await env.store.setClassifierThresholds(comp, { secret: { block: null } });
+    await env.store.setClassifierThresholds(comp, { secret: { review: 0.6 } });
+    expect(env.store.verdictPolicy().classifier.secret).toEqual({ review: 0.6, block: null });
+    expect(env.store.verdictPolicy().classifier.ads).toEqual({ review: 0.8, block: null });
+    expect(env.db.$client.prepare(`SELECT count(*) FROM audit_log WHERE action = 'settings.classifier_thresholds'`).pluck().get()).toBe(2);
+  });
+});
