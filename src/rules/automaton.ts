@@ -1,0 +1,330 @@
+/**
+ * Aho–Corasick automaton laid out as a double-array trie over typed arrays.
+ *
+ * Keys are sequences of code points (already normalised, runs collapsed).
+ * Code points are first mapped to dense class ids (a Uint16Array for the BMP),
+ * then a transition is one addition and one comparison: `t = base[s] + c;
+ * check[t] === s`. Failure links and dictionary-suffix links make the scan
+ * linear in the text whatever the number of keys.
+ *
+ * While scanning, a character equal to the previous one (with no clause break
+ * between) is skipped, so 赌赌赌博博 walks the same path as 赌博; callers
+ * verify run lengths afterwards (see TermKey.min).
+ */
+
+/** The compiled automaton; plain typed arrays so it can be cached on disk and rebuilt without copying. */
+export interface AutomatonData {
+  /** Class id (1-based) of each BMP code point; 0 = in no key. */
+  classOf: Uint16Array;
+  /** Sorted astral code points with their class ids, as pairs [cp, cls, cp, cls, …]. */
+  astral: Int32Array;
+  base: Int32Array;
+  check: Int32Array;
+  fail: Int32Array;
+  /** Key id ending at this state, or -1. */
+  outKey: Int32Array;
+  /** Next state along the failure chain that ends a key, or -1. */
+  outLink: Int32Array;
+  /** Length (in collapsed characters) of each key. */
+  keyLength: Int32Array;
+}
+
+/** Largest interference gap (skipped characters) allowed between two letters of one match. */
+export const MAX_INNER_GAP = 4;
+
+function grow(a: Int32Array<ArrayBuffer>, size: number, fill: number): Int32Array<ArrayBuffer> {
+  if (a.length >= size) return a;
+  let cap = a.length;
+  while (cap < size) cap *= 2;
+  const b = new Int32Array(cap);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
+
+function compareKeys(a: Int32Array, b: Int32Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/**
+ * Builds the automaton. `keys[i]` is key id i; duplicates are allowed (the
+ * first one wins the state, so callers should deduplicate) and empty keys are ignored.
+ */
+export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonData {
+  // Dense classes, most frequent code points first so busy states pack tightly.
+  const freq = new Map<number, number>();
+  for (const k of keys) for (const c of k) freq.set(c, (freq.get(c) ?? 0) + 1);
+  const byFreq = [...freq.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  if (byFreq.length > 65535) throw new Error('too many distinct characters in rule terms (max 65535)');
+  const classOf = new Uint16Array(65536);
+  const astralPairs: Array<[number, number]> = [];
+  const cls = new Map<number, number>();
+  byFreq.forEach(([cp], i) => {
+    cls.set(cp, i + 1);
+    if (cp < 65536) classOf[cp] = i + 1;
+    else astralPairs.push([cp, i + 1]);
+  });
+  astralPairs.sort((a, b) => a[0] - b[0]);
+  const astral = new Int32Array(astralPairs.flat());
+
+  const classKeys: Int32Array[] = keys.map((k) => Int32Array.from(k, (c) => cls.get(c)!));
+  const order = classKeys.map((_, i) => i).filter((i) => classKeys[i]!.length > 0);
+  order.sort((a, b) => compareKeys(classKeys[a]!, classKeys[b]!) || a - b);
+
+  const numClasses = byFreq.length;
+  let cap = 1024;
+  while (cap < keys.length * 4 + numClasses + 2) cap *= 2;
+  let base = new Int32Array(cap);
+  let check = new Int32Array(cap).fill(-1);
+  let outKey = new Int32Array(cap).fill(-1);
+  // Doubly linked list of free slots, so the base search skips occupied ones.
+  let nextFree = new Int32Array(cap);
+  let prevFree = new Int32Array(cap);
+  const linkFree = (from: number, to: number, tail: number) => {
+    for (let i = from; i < to; i++) {
+      prevFree[i] = i === from ? tail : i - 1;
+      nextFree[i] = i + 1 < to ? i + 1 : -1;
+    }
+    if (tail >= 0) nextFree[tail] = from;
+  };
+  let freeHead = 1;
+  let freeTail = cap - 1;
+  linkFree(1, cap, -1);
+  const ensure = (size: number) => {
+    if (size <= check.length) return;
+    const old = check.length;
+    base = grow(base, size, 0);
+    check = grow(check, size, -1);
+    outKey = grow(outKey, size, -1);
+    nextFree = grow(nextFree, size, 0);
+    prevFree = grow(prevFree, size, 0);
+    const now = check.length;
+    const f = new Uint8Array(now);
+    f.set(failures);
+    failures = f;
+    const u = new Uint8Array(now);
+    u.set(unlinked);
+    unlinked = u;
+    if (freeHead === -1) {
+      linkFree(old, now, -1);
+      freeHead = old;
+    } else linkFree(old, now, freeTail);
+    freeTail = now - 1;
+  };
+  // Slots that failed as first-child candidates too often leave the list (they may still be used by a sibling).
+  let failures = new Uint8Array(cap);
+  let unlinked = new Uint8Array(cap);
+  const unlink = (i: number) => {
+    if (unlinked[i]) return;
+    unlinked[i] = 1;
+    const p = prevFree[i]!;
+    const n = nextFree[i]!;
+    if (p >= 0) nextFree[p] = n;
+    else freeHead = n;
+    if (n >= 0) prevFree[n] = p;
+    else freeTail = p;
+  };
+  const occupy = unlink;
+  check[0] = 0x7fffffff; // root is occupied and never anybody's child
+  let maxIndex = 0;
+
+  // BFS over (state, key range, depth): the darts construction.
+  const qState: number[] = [0];
+  const qLo: number[] = [0];
+  const qHi: number[] = [order.length];
+  const qDepth: number[] = [0];
+  const bfs: number[] = [];
+  const childCls: number[] = [];
+  const childLo: number[] = [];
+  for (let head = 0; head < qState.length; head++) {
+    const s = qState[head]!;
+    let lo = qLo[head]!;
+    const hi = qHi[head]!;
+    const depth = qDepth[head]!;
+    bfs.push(s);
+    while (lo < hi && classKeys[order[lo]!]!.length === depth) {
+      if (outKey[s] === -1) outKey[s] = order[lo]!;
+      lo++;
+    }
+    if (lo >= hi) continue;
+    childCls.length = 0;
+    childLo.length = 0;
+    for (let i = lo; i < hi; i++) {
+      const c = classKeys[order[i]!]![depth]!;
+      if (childCls.length === 0 || childCls[childCls.length - 1] !== c) {
+        childCls.push(c);
+        childLo.push(i);
+      }
+    }
+    childLo.push(hi);
+    const first = childCls[0]!;
+    const last = childCls[childCls.length - 1]!;
+    // First fit over the free list: the first child goes to a free slot, the others must be free too.
+    let b = 0;
+    let pos = freeHead;
+    for (;;) {
+      if (pos === -1) {
+        const old = check.length;
+        ensure(old * 2);
+        pos = old;
+        continue;
+      }
+      if (pos > first) {
+        b = pos - first;
+        ensure(b + last + 1);
+        let ok = true;
+        for (let j = 1; j < childCls.length; j++) {
+          if (check[b + childCls[j]!] !== -1) {
+            ok = false;
+            break;
+          }
+        }
+        if (ok) break;
+      }
+      const next = nextFree[pos]!;
+      if (++failures[pos]! >= 16) unlink(pos);
+      pos = next;
+    }
+    base[s] = b;
+    for (let j = 0; j < childCls.length; j++) {
+      const t = b + childCls[j]!;
+      check[t] = s;
+      occupy(t);
+      if (t > maxIndex) maxIndex = t;
+      qState.push(t);
+      qLo.push(childLo[j]!);
+      qHi.push(childLo[j + 1]!);
+      qDepth.push(depth + 1);
+    }
+  }
+
+  const size = maxIndex + numClasses + 2;
+  base = grow(base, size, 0).slice(0, size);
+  check = grow(check, size, -1).slice(0, size);
+  outKey = grow(outKey, size, -1).slice(0, size);
+  const fail = new Int32Array(size);
+  const outLink = new Int32Array(size).fill(-1);
+  for (let i = 1; i < bfs.length; i++) {
+    const t = bfs[i]!;
+    const p = check[t]!;
+    const c = t - base[p]!;
+    let f = 0;
+    if (p !== 0) {
+      let g = fail[p]!;
+      for (;;) {
+        const nt = base[g]! + c;
+        if (nt < size && check[nt] === g && nt !== t) {
+          f = nt;
+          break;
+        }
+        if (g === 0) break;
+        g = fail[g]!;
+      }
+    }
+    fail[t] = f;
+    outLink[t] = outKey[f] !== -1 ? f : outLink[f]!;
+  }
+  const keyLength = Int32Array.from(keys, (k) => k.length);
+  return { classOf, astral, base, check, fail, outKey, outLink, keyLength };
+}
+
+function astralClass(astral: Int32Array, cp: number): number {
+  let lo = 0;
+  let hi = astral.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = astral[mid * 2]!;
+    if (v === cp) return astral[mid * 2 + 1]!;
+    if (v < cp) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
+/** Growable list of (key id, end index) pairs filled by `scanAutomaton`. */
+export interface MatchBuffer {
+  count: number;
+  keys: Int32Array;
+  ends: Int32Array;
+}
+
+export function emptyMatches(capacity = 256): MatchBuffer {
+  return { count: 0, keys: new Int32Array(capacity), ends: new Int32Array(capacity) };
+}
+
+function push(buf: MatchBuffer, key: number, end: number): void {
+  if (buf.count === buf.keys.length) {
+    const keys = new Int32Array(buf.keys.length * 2);
+    keys.set(buf.keys);
+    const ends = new Int32Array(buf.ends.length * 2);
+    ends.set(buf.ends);
+    buf.keys = keys;
+    buf.ends = ends;
+  }
+  buf.keys[buf.count] = key;
+  buf.ends[buf.count] = end;
+  buf.count++;
+}
+
+/**
+ * Scans `length` normalised characters. For every key occurrence appends (key
+ * id, index of the first character of the key's last run). `gap[i]` above
+ * MAX_INNER_GAP restarts the automaton, so a match never spans a clause break
+ * or a long run of interference. `out.count` is reset first.
+ */
+export function scanAutomaton(
+  a: AutomatonData,
+  cp: Int32Array,
+  gap: Uint8Array,
+  length: number,
+  out: MatchBuffer,
+): void {
+  out.count = 0;
+  const { classOf, astral, base, check, fail, outKey, outLink } = a;
+  let s = 0;
+  let prev = -1;
+  for (let i = 0; i < length; i++) {
+    const c = cp[i]!;
+    if (gap[i]! > MAX_INNER_GAP) {
+      s = 0;
+      prev = -1;
+    } else if (c === prev) continue;
+    prev = c;
+    const k = c < 65536 ? classOf[c]! : astralClass(astral, c);
+    if (k === 0) {
+      s = 0;
+      continue;
+    }
+    for (;;) {
+      const t = base[s]! + k;
+      if (check[t] === s) {
+        s = t;
+        break;
+      }
+      if (s === 0) break;
+      s = fail[s]!;
+    }
+    if (outKey[s] !== -1) push(out, outKey[s]!, i);
+    let o = outLink[s]!;
+    while (o !== -1) {
+      push(out, outKey[o]!, i);
+      o = outLink[o]!;
+    }
+  }
+}
+
+/** Bytes held by the automaton's arrays. */
+export function automatonBytes(a: AutomatonData): number {
+  return (
+    a.classOf.byteLength +
+    a.astral.byteLength +
+    a.base.byteLength +
+    a.check.byteLength +
+    a.fail.byteLength +
+    a.outKey.byteLength +
+    a.outLink.byteLength +
+    a.keyLength.byteLength
+  );
+}

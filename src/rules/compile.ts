@@ -1,0 +1,329 @@
+/**
+ * Compiles validated packs (and plain lexicons) into the tables the engine
+ * scans with. Pure: the same packs give the same compiled rules and the same
+ * `version` hash, wherever the packs came from (files, the compliance API's
+ * database, a test). Everything compiled is plain data + typed arrays so it
+ * can be cached on disk (cache.ts).
+ */
+import { createHash } from 'node:crypto';
+import type { Action, Category, Gate, Severity } from '../review/types.js';
+import { CATEGORY_GATE } from '../review/types.js';
+import { buildAutomaton, type AutomatonData } from './automaton.js';
+import { DEFAULT_LEXICON_POLICY, triageTerm, type Lexicon, type LexiconPolicy, type LexiconVerdict } from './lexicon.js';
+import { termKey } from './normalize.js';
+import type { Boundary, ContextSpec, PackSpec, RuleSpec, ValidatorName } from './pack.js';
+import { checkPattern } from './regex-safety.js';
+import { syllables } from './phonetic.js';
+import { termVariants, type VariantKind } from './variants.js';
+
+/** Bumped whenever the compiled layout or matching semantics change (invalidates caches). */
+export const COMPILER_VERSION = 'lastgate-rules/1';
+
+export interface CompiledContext {
+  phrases: number[];
+  within: number;
+  side: 'before' | 'after' | 'around';
+}
+
+export interface CompiledRule {
+  id: string;
+  category: Category;
+  gate: Gate;
+  severity: Severity;
+  action: Action;
+  message?: string;
+  suggestion?: string;
+  validFrom?: string;
+  validUntil?: string;
+  near?: CompiledContext;
+  unlessPhrases: number[];
+  unlessNear: CompiledContext[];
+  /** Safe (possibly rewritten) pattern sources. */
+  patterns: string[];
+  validator?: ValidatorName;
+  /** From a plain lexicon: subject to the packs' `lexiconUnless` contexts, yields to pack findings. */
+  lexicon: boolean;
+  /** Pack file or lexicon the rule came from. */
+  source: string;
+}
+
+/** What the automaton found: a rule term (variant) or a context / allow-list phrase. */
+export type KeyEntry =
+  | {
+      t: 'term';
+      rule: number;
+      /** Per-term rule id (lexicon terms: `lexicon:<file>:<line>`); default the rule's. */
+      ruleId?: string;
+      /** The term as written in the rule. */
+      term: string;
+      min: number[];
+      boundary: Boundary;
+      asciiStart: boolean;
+      asciiEnd: boolean;
+      kind: VariantKind | 'homophone';
+      suggestion?: string;
+    }
+  | { t: 'phrase'; phrase: number; min: number[] };
+
+export interface KeyTable {
+  automaton: AutomatonData;
+  /** Entries of each key id. */
+  entries: KeyEntry[][];
+}
+
+export interface Diagnostic {
+  source: string;
+  message: string;
+}
+
+export interface CompiledRules {
+  version: string;
+  rules: CompiledRule[];
+  /** Main automaton over normalised characters. */
+  text: KeyTable;
+  /** Homophone automaton over syllable ids, when a rule asks for pinyin matching. */
+  phonetic: KeyTable | null;
+  phrases: string[];
+  /** Phrases that make any finding inside them fine. */
+  allow: number[];
+  lexiconUnless: CompiledContext[];
+  diagnostics: Diagnostic[];
+  stats: { rules: number; terms: number; keys: number; lexiconTerms: Record<LexiconVerdict, number> };
+}
+
+export interface PackInput {
+  /** File path or other origin, used in diagnostics. */
+  source: string;
+  pack: PackSpec;
+}
+
+export interface CompileOptions {
+  lexicons?: Lexicon[];
+  lexiconPolicy?: LexiconPolicy;
+  /** Category of lexicon rules (default `wording`, gate `text`). */
+  lexiconCategory?: Category;
+}
+
+const isAsciiAlnum = (cp: number) => (cp >= 48 && cp <= 57) || (cp >= 97 && cp <= 122);
+
+/** Content hash of everything that determines the compiled rules. */
+export function rulesVersion(packs: readonly PackInput[], opts: CompileOptions = {}): string {
+  const h = createHash('sha256');
+  h.update(COMPILER_VERSION);
+  for (const p of [...packs].sort((a, b) => a.pack.pack.localeCompare(b.pack.pack))) h.update(JSON.stringify(p.pack));
+  for (const l of opts.lexicons ?? []) {
+    h.update(`\0lexicon:${l.name}\0`);
+    for (const t of l.terms) h.update(`${t.line}\t${t.text}\n`);
+  }
+  h.update(JSON.stringify(opts.lexiconPolicy ?? DEFAULT_LEXICON_POLICY));
+  h.update(opts.lexiconCategory ?? 'wording');
+  return h.digest('hex').slice(0, 16);
+}
+
+class KeyBuilder {
+  keys: number[][] = [];
+  entries: KeyEntry[][] = [];
+  private ids = new Map<string, number>();
+
+  add(key: number[], entry: KeyEntry): void {
+    if (key.length === 0) return;
+    const k = String.fromCodePoint(...key);
+    let id = this.ids.get(k);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.ids.set(k, id);
+      this.keys.push(key);
+      this.entries.push([]);
+    }
+    this.entries[id]!.push(entry);
+  }
+
+  build(): KeyTable {
+    return { automaton: buildAutomaton(this.keys), entries: this.entries };
+  }
+}
+
+/**
+ * Compiles packs and lexicons. Throws on a dangerous pattern (packs validated
+ * by PackSchema never have one). Disabled rules are left out.
+ */
+export function compileRules(packs: readonly PackInput[], opts: CompileOptions = {}): CompiledRules {
+  const text = new KeyBuilder();
+  const phonetic = new KeyBuilder();
+  const rules: CompiledRule[] = [];
+  const phrases: string[] = [];
+  const phraseIds = new Map<string, number>();
+  const diagnostics: Diagnostic[] = [];
+  let termCount = 0;
+
+  const phrase = (p: string): number => {
+    let id = phraseIds.get(p);
+    if (id === undefined) {
+      id = phrases.length;
+      phrases.push(p);
+      phraseIds.set(p, id);
+      const k = termKey(p);
+      text.add(k.key, { t: 'phrase', phrase: id, min: k.min });
+    }
+    return id;
+  };
+  const context = (c: ContextSpec): CompiledContext => ({ phrases: c.terms.map(phrase), within: c.within, side: c.side });
+
+  const allow: number[] = [];
+  const lexiconUnless: CompiledContext[] = [];
+  let syl: ReturnType<typeof syllables> | null = null;
+
+  for (const { source, pack } of packs) {
+    for (const a of pack.allow ?? []) allow.push(phrase(a));
+    for (const c of pack.lexiconUnless ?? []) lexiconUnless.push(context(c));
+    for (const r of pack.rules) {
+      if (!r.enabled) continue;
+      const ruleIndex = rules.length;
+      rules.push(compileRule(r, source, context, phrase, diagnostics));
+      for (const term of r.terms ?? []) {
+        termCount++;
+        const spec = typeof term === 'string' ? { text: term } : term;
+        const o = { ...r.options, ...(typeof term === 'string' ? {} : term) };
+        const boundary = o.boundary ?? 'auto';
+        const suggestion = typeof term === 'string' ? undefined : term.suggestion;
+        for (const v of termVariants(spec.text, o)) {
+          const k = termKey(v.text);
+          if (k.key.length === 0) {
+            diagnostics.push({ source, message: `${r.id}: term "${spec.text}" has no letters or digits; ignored` });
+            continue;
+          }
+          text.add(k.key, {
+            t: 'term',
+            rule: ruleIndex,
+            term: spec.text,
+            min: k.min,
+            boundary,
+            asciiStart: isAsciiAlnum(k.key[0]!),
+            asciiEnd: isAsciiAlnum(k.key[k.key.length - 1]!),
+            kind: v.kind,
+            ...(suggestion ? { suggestion } : {}),
+          });
+        }
+        if (o.pinyin) {
+          syl ??= syllables();
+          const k = termKey(spec.text);
+          const ids = k.chars.map((c) => (c < 65536 ? syl!.ids[c]! : 0));
+          if (ids.length >= 2 && ids.every((x) => x > 0)) {
+            const key: number[] = [];
+            const min: number[] = [];
+            for (const id of ids) {
+              if (key.length > 0 && key[key.length - 1] === id) min[min.length - 1]!++;
+              else {
+                key.push(id);
+                min.push(1);
+              }
+            }
+            phonetic.add(key, {
+              t: 'term',
+              rule: ruleIndex,
+              term: spec.text,
+              min,
+              boundary: 'word',
+              asciiStart: false,
+              asciiEnd: false,
+              kind: 'homophone',
+              ...(suggestion ? { suggestion } : {}),
+            });
+          }
+        }
+      }
+    }
+  }
+
+  const lexiconTerms: Record<LexiconVerdict, number> = { ok: 0, empty: 0, short: 0, common: 0 };
+  const policy = opts.lexiconPolicy ?? DEFAULT_LEXICON_POLICY;
+  const category = opts.lexiconCategory ?? 'wording';
+  for (const lex of opts.lexicons ?? []) {
+    const ruleIndex = rules.length;
+    rules.push({
+      id: `lexicon:${lex.name}`,
+      category,
+      gate: CATEGORY_GATE[category],
+      severity: 'medium',
+      action: 'review',
+      message: `命中词表 ${lex.name}，请人工确认`,
+      unlessPhrases: [],
+      unlessNear: [],
+      patterns: [],
+      lexicon: true,
+      source: lex.name,
+    });
+    const counts: Record<LexiconVerdict, number> = { ok: 0, empty: 0, short: 0, common: 0 };
+    for (const t of lex.terms) {
+      const verdict = triageTerm(t.text, policy);
+      counts[verdict]++;
+      lexiconTerms[verdict]++;
+      if (verdict !== 'ok') continue;
+      const k = termKey(t.text);
+      termCount++;
+      text.add(k.key, {
+        t: 'term',
+        rule: ruleIndex,
+        ruleId: `lexicon:${lex.name}:${t.line}`,
+        term: t.text,
+        min: k.min,
+        boundary: 'word',
+        asciiStart: isAsciiAlnum(k.key[0]!),
+        asciiEnd: isAsciiAlnum(k.key[k.key.length - 1]!),
+        kind: 'exact',
+      });
+    }
+    diagnostics.push({
+      source: lex.name,
+      message: `${lex.terms.length} terms: ${counts.ok} used, ${counts.common} general-vocabulary words, ${counts.short} too short, ${counts.empty} empty — left out`,
+    });
+  }
+
+  const table = text.build();
+  return {
+    version: rulesVersion(packs, opts),
+    rules,
+    text: table,
+    phonetic: phonetic.keys.length > 0 ? phonetic.build() : null,
+    phrases,
+    allow,
+    lexiconUnless,
+    diagnostics,
+    stats: { rules: rules.length, terms: termCount, keys: text.keys.length, lexiconTerms },
+  };
+}
+
+function compileRule(
+  r: RuleSpec,
+  source: string,
+  context: (c: ContextSpec) => CompiledContext,
+  phrase: (p: string) => number,
+  diagnostics: Diagnostic[],
+): CompiledRule {
+  const patterns: string[] = [];
+  for (const p of r.patterns ?? []) {
+    const c = checkPattern(p);
+    if (!c.ok) throw new Error(`${source}: ${r.id}: ${c.error}`);
+    for (const w of c.warnings) diagnostics.push({ source, message: `${r.id}: ${w}` });
+    patterns.push(c.source);
+  }
+  return {
+    id: r.id,
+    category: r.category,
+    gate: CATEGORY_GATE[r.category],
+    severity: r.severity,
+    action: r.action,
+    ...(r.message ? { message: r.message } : {}),
+    ...(r.suggestion ? { suggestion: r.suggestion } : {}),
+    ...(r.validFrom ? { validFrom: r.validFrom } : {}),
+    ...(r.validUntil ? { validUntil: r.validUntil } : {}),
+    ...(r.near ? { near: context(r.near) } : {}),
+    unlessPhrases: (r.unless?.phrases ?? []).map(phrase),
+    unlessNear: (r.unless?.near ?? []).map(context),
+    patterns,
+    ...(r.validator ? { validator: r.validator } : {}),
+    lexicon: false,
+    source,
+  };
+}
+

@@ -1,0 +1,209 @@
+/**
+ * The normaliser: turns a post into the skeleton the matcher runs on, keeping a
+ * map from every skeleton character back to the original string so findings
+ * can quote exactly what the author wrote (evasion characters included).
+ *
+ * Per code point, through precomputed tables (no regex or opencc call on the
+ * hot path):
+ * - full-width → half-width, case folding, traditional → simplified,
+ *   circled / parenthesised / full-stop digits (①⑴⒈) → ASCII, ㈠ → 一;
+ * - letters and digits are kept; everything else is interference
+ *   (spaces, punctuation, symbols, emoji, zero-width and format characters) and
+ *   is skipped, but the number skipped before each kept character is recorded so
+ *   the matcher can limit how far apart the letters of a term may be;
+ * - clause punctuation of real prose (。，、；：！？) and line breaks are hard
+ *   breaks: a term never matches across them.
+ * Repeated characters are left in the skeleton; the automaton collapses runs
+ * while scanning (see automaton.ts), so terms such as 嘻嘻哈哈 keep their shape.
+ */
+import { buildT2S } from './tables/t2s.js';
+
+/** Kind of a code point for the skeleton. */
+export const Kind = { Letter: 0, Soft: 1, Hard: 2 } as const;
+export type Kind = (typeof Kind)[keyof typeof Kind];
+
+/** `gap` value meaning "a hard break lies between this character and the previous one". */
+export const HARD_GAP = 255;
+const MAX_SOFT_GAP = 254;
+
+const HARD_BREAKS = '\n\r\u2028\u2029\u3002\uff0c\u3001\uff1b\uff1a\uff01\uff1f';
+
+/** FOLD[c]: folded form of BMP code unit c. KIND[c]: its Kind. */
+const FOLD = new Uint16Array(65536);
+const KIND = new Uint8Array(65536);
+
+(function buildTables() {
+  const t2s = buildT2S();
+  const letter = /[\p{L}\p{N}]/u;
+  for (let c = 0; c < 65536; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) {
+      FOLD[c] = c;
+      KIND[c] = Kind.Soft;
+      continue;
+    }
+    let f = c;
+    if (f >= 0xff01 && f <= 0xff5e) f -= 0xfee0;
+    else if (f === 0x3000) f = 0x20;
+    const ch = String.fromCharCode(f);
+    const lower = ch.toLowerCase();
+    if (lower.length === 1) f = lower.charCodeAt(0);
+    f = t2s[f]!;
+    FOLD[c] = f;
+    KIND[c] = letter.test(ch) ? Kind.Letter : Kind.Soft;
+  }
+  for (const ch of HARD_BREAKS) KIND[ch.charCodeAt(0)] = Kind.Hard;
+  const digitRuns: Array<[number, number]> = [
+    [0x2460, 1], // ①..⑨
+    [0x2474, 1], // ⑴..⑼
+    [0x2488, 1], // ⒈..⒐
+    [0x2776, 1], // ❶..❾
+    [0x2780, 1], // ➀..➈
+    [0x278a, 1], // ➊..➒
+  ];
+  for (const [from, first] of digitRuns) {
+    for (let k = 0; k < 9; k++) FOLD[from + k] = 0x30 + first + k;
+  }
+  FOLD[0x24ea] = 0x30; // ⓪
+  FOLD[0x24ff] = 0x30; // ⓿
+  const hanNumerals = '一二三四五六七八九十';
+  for (let k = 0; k < 10; k++) {
+    FOLD[0x3220 + k] = hanNumerals.charCodeAt(k); // ㈠..㈩
+    FOLD[0x3280 + k] = hanNumerals.charCodeAt(k); // ㊀..㊉
+  }
+})();
+
+const EMOJI_OR_SYMBOL = /[\p{Extended_Pictographic}\p{S}\p{M}\p{Cf}\p{Z}\p{P}\p{Cc}\p{Co}]/u;
+
+/** Kind of any code point (astral ones included: emoji are interference, rare Han are letters). */
+export function kindOf(cp: number): Kind {
+  if (cp < 65536) return KIND[cp] as Kind;
+  return EMOJI_OR_SYMBOL.test(String.fromCodePoint(cp)) ? Kind.Soft : Kind.Letter;
+}
+
+/** Folded form of one code point. */
+export function foldCodePoint(cp: number): number {
+  return cp < 65536 ? FOLD[cp]! : cp;
+}
+
+/** The skeleton of a text with its offset map. Arrays may be longer than `length` (reused buffers). */
+export interface NormalizedText {
+  /** Number of kept characters. */
+  length: number;
+  /** Folded code point of each kept character. */
+  cp: Int32Array;
+  /** Original code-unit offset of each kept character. */
+  pos: Int32Array;
+  /** Interference characters skipped right before each kept character; HARD_GAP for a clause break. */
+  gap: Uint8Array;
+}
+
+export function emptyNormalized(capacity = 1024): NormalizedText {
+  return { length: 0, cp: new Int32Array(capacity), pos: new Int32Array(capacity), gap: new Uint8Array(capacity) };
+}
+
+/**
+ * Normalises `text` into `into` (grown when too small) and returns it. Reusing
+ * one buffer per engine keeps scans allocation-free.
+ */
+export function normalize(text: string, into: NormalizedText = emptyNormalized(text.length + 1)): NormalizedText {
+  const n = text.length;
+  if (into.cp.length < n + 1) {
+    const cap = Math.max(n + 1, into.cp.length * 2);
+    into.cp = new Int32Array(cap);
+    into.pos = new Int32Array(cap);
+    into.gap = new Uint8Array(cap);
+  }
+  const { cp, pos, gap } = into;
+  let k = 0;
+  let skipped = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const kind = KIND[c]!;
+    if (kind === Kind.Letter) {
+      cp[k] = FOLD[c]!;
+      pos[k] = i;
+      gap[k] = skipped;
+      k++;
+      skipped = 0;
+    } else if (kind === Kind.Hard) {
+      skipped = HARD_GAP;
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const lo = text.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        const full = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+        if (kindOf(full) === Kind.Letter) {
+          cp[k] = full;
+          pos[k] = i;
+          gap[k] = skipped;
+          k++;
+          skipped = 0;
+        } else if (skipped < MAX_SOFT_GAP) skipped++;
+        i++;
+      } else if (skipped < MAX_SOFT_GAP) skipped++;
+    } else if (skipped < MAX_SOFT_GAP) skipped++;
+  }
+  into.length = k;
+  return into;
+}
+
+/** Original code-unit end offset of kept character `k`. */
+export function endOffset(norm: NormalizedText, k: number): number {
+  return norm.pos[k]! + (norm.cp[k]! > 0xffff ? 2 : 1);
+}
+
+/**
+ * Folds `text` character by character without dropping anything, so offsets
+ * into the result are offsets into `text`. Patterns and validators run on this.
+ */
+export function foldText(text: string): string {
+  let out = '';
+  let changed = false;
+  const parts: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const f = FOLD[c]!;
+    if (f !== c) changed = true;
+    parts.push(f);
+    if (parts.length >= 8192) {
+      out += String.fromCharCode(...parts);
+      parts.length = 0;
+    }
+  }
+  if (!changed) return text;
+  return out + String.fromCharCode(...parts);
+}
+
+/** A term reduced to the automaton's alphabet: runs of equal characters collapsed, with their minimum lengths. */
+export interface TermKey {
+  /** Folded code points of the term, interference removed. */
+  chars: number[];
+  /** One code point per run of equal characters. */
+  key: number[];
+  /** How many times each run's character must repeat (嘻嘻哈哈 → [2, 2]). */
+  min: number[];
+}
+
+/** Normalises a rule term the same way the text is normalised. */
+export function termKey(term: string): TermKey {
+  const chars: number[] = [];
+  for (const ch of term) {
+    const cp = ch.codePointAt(0)!;
+    if (kindOf(cp) !== Kind.Letter) continue;
+    chars.push(foldCodePoint(cp));
+  }
+  const key: number[] = [];
+  const min: number[] = [];
+  for (const c of chars) {
+    if (key.length > 0 && key[key.length - 1] === c) min[min.length - 1]!++;
+    else {
+      key.push(c);
+      min.push(1);
+    }
+  }
+  return { chars, key, min };
+}
+
+/** The normalised string of a term or text (for display, hashing and tests). */
+export function normalizedString(text: string): string {
+  return String.fromCodePoint(...termKey(text).chars);
+}

@@ -1,0 +1,219 @@
+/**
+ * Rule packs: the zod schema compliance officers write against (as YAML/JSON
+ * files in `rules/`, or one rule at a time through the compliance API — the
+ * same `RuleSchema`), and the loader that reports a malformed pack with its
+ * file, line and field.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { z } from 'zod';
+import { ACTIONS, CATEGORIES, CATEGORY_GATE, GATES, SEVERITIES } from '../review/types.js';
+import { checkPattern } from './regex-safety.js';
+
+/** How a term's edges must sit in the text (see segment.ts). */
+export const BOUNDARIES = ['auto', 'word', 'none'] as const;
+export type Boundary = (typeof BOUNDARIES)[number];
+
+export const VALIDATORS = ['cn-id', 'mobile', 'bank-card', 'past-deadline'] as const;
+export type ValidatorName = (typeof VALIDATORS)[number];
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'not a valid calendar date');
+
+/** A word or phrase; bare YAML numbers (12333, 1912) are accepted as text. */
+const phraseText = z.union([z.string().min(1), z.number().transform(String)]);
+
+const termOptions = {
+  /** `auto` (default): ASCII edges need non-alphanumeric neighbours, Chinese edges must not cut through a word. `word`: both edges on word boundaries. `none`: plain substring. */
+  boundary: z.enum(BOUNDARIES).optional(),
+  /** Also match homophones (same toneless pinyin) and the term spelled in pinyin letters. */
+  pinyin: z.boolean().optional(),
+  /** Also match characters written split into components (拆字), from the built-in table. */
+  split: z.boolean().optional(),
+  /** Chinese numerals in the term also match their financial (壹) and Arabic (1) forms. */
+  numerals: z.boolean().optional(),
+};
+
+export const TermSchema = z.union([
+  phraseText,
+  z
+    .object({
+      text: z.string().min(1),
+      /** 规范表述 for this term; overrides the rule's suggestion. */
+      suggestion: z.string().min(1).optional(),
+      ...termOptions,
+    })
+    .strict(),
+]);
+export type TermSpec = z.infer<typeof TermSchema>;
+
+export const ContextSchema = z
+  .object({
+    terms: z.array(phraseText).min(1),
+    /** Distance in characters between the finding and the context term. */
+    within: z.number().int().min(0).max(500).default(10),
+    side: z.enum(['before', 'after', 'around']).default('around'),
+  })
+  .strict();
+export type ContextSpec = z.infer<typeof ContextSchema>;
+
+const patternSchema = z.string().superRefine((src, ctx) => {
+  const r = checkPattern(src);
+  if (!r.ok) ctx.addIssue({ code: 'custom', message: r.error });
+});
+
+/** An example text, optionally with the publication date it is scanned for. */
+export const ExampleSchema = z.union([z.string().min(1), z.object({ text: z.string().min(1), date: isoDate }).strict()]);
+export type ExampleSpec = z.infer<typeof ExampleSchema>;
+
+export const RuleSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9._:-]*$/, 'lowercase letters, digits and . _ : - only'),
+    category: z.enum(CATEGORIES),
+    severity: z.enum(SEVERITIES),
+    action: z.enum(ACTIONS),
+    /** Why this is a finding, in Chinese, for editors. */
+    message: z.string().min(1).optional(),
+    /** 规范表述 to use instead. */
+    suggestion: z.string().min(1).optional(),
+    terms: z.array(TermSchema).optional(),
+    /** JavaScript regular expressions run on the folded text; must be linear-time safe (regex-safety.ts). */
+    patterns: z.array(patternSchema).optional(),
+    validator: z.enum(VALIDATORS).optional(),
+    /** Defaults for this rule's terms. */
+    options: z.object(termOptions).strict().optional(),
+    /** Proximity: the rule fires only when one of these terms is this close. */
+    near: ContextSchema.optional(),
+    /** Exceptions: allow-listed phrases containing the finding, and contexts that make it fine. */
+    unless: z
+      .object({
+        phrases: z.array(phraseText).optional(),
+        near: z.array(ContextSchema).optional(),
+      })
+      .strict()
+      .optional(),
+    /** The rule applies to posts dated on or after this day… */
+    validFrom: isoDate.optional(),
+    /** …and before this day. */
+    validUntil: isoDate.optional(),
+    enabled: z.boolean().default(true),
+    /** Texts the rule must and must not fire on; the test suite checks every default rule against them. */
+    examples: z
+      .object({ hit: z.array(ExampleSchema).default([]), clean: z.array(ExampleSchema).default([]) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const sources = (r.terms?.length ? 1 : 0) + (r.patterns?.length ? 1 : 0) + (r.validator ? 1 : 0);
+    if (sources !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['terms'], message: 'a rule needs exactly one of terms, patterns or validator' });
+    }
+    if (r.validFrom && r.validUntil && r.validFrom >= r.validUntil) {
+      ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'validUntil must be after validFrom' });
+    }
+  });
+export type RuleSpec = z.infer<typeof RuleSchema>;
+
+export const PackSchema = z
+  .object({
+    pack: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits and . _ - only'),
+    gate: z.enum(GATES),
+    description: z.string().optional(),
+    /** Phrases that are always fine (standard formulations, public hotlines): findings inside them are dropped, lexicon ones included. */
+    allow: z.array(phraseText).optional(),
+    /** Contexts under which words from plain lexicons (`--lexicon`) are not findings, e.g. 打击 before 赌博. */
+    lexiconUnless: z.array(ContextSchema).optional(),
+    rules: z.array(RuleSchema),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    p.rules.forEach((r, i) => {
+      if (CATEGORY_GATE[r.category] !== p.gate) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'category'],
+          message: `category ${r.category} belongs to gate ${CATEGORY_GATE[r.category]}, not ${p.gate}`,
+        });
+      }
+    });
+  });
+export type PackSpec = z.infer<typeof PackSchema>;
+
+/** A pack with where it came from. */
+export interface LoadedPack {
+  source: string;
+  pack: PackSpec;
+  /** Raw text, hashed into the rules version. */
+  text: string;
+}
+
+/** A pack that could not be loaded: file, line and field name the first problem. */
+export class PackError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    readonly field: string | null,
+    readonly detail: string,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${field ? `${field}: ` : ''}${detail}`);
+    this.name = 'PackError';
+  }
+}
+
+function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | null {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as unknown[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return null;
+}
+
+function fieldName(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)), '');
+}
+
+/** Parses and validates one pack's text (YAML or JSON). Throws PackError. */
+export function parsePack(text: string, source: string): PackSpec {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new PackError(source, e.linePos?.[0]?.line ?? null, null, e.message.split('\n')[0]!);
+  }
+  const result = PackSchema.safeParse(doc.toJS());
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new PackError(source, lineOf(doc, counter, issue.path), fieldName(issue.path) || null, issue.message);
+  }
+  const seen = new Set<string>();
+  result.data.rules.forEach((r, i) => {
+    if (seen.has(r.id)) throw new PackError(source, lineOf(doc, counter, ['rules', i, 'id']), `rules[${i}].id`, `duplicate rule id ${r.id}`);
+    seen.add(r.id);
+  });
+  return result.data;
+}
+
+/** Loads every `*.yaml|*.yml|*.json` pack of a directory, in name order. Throws PackError on the first bad one. */
+export function loadPackDir(dir: string): LoadedPack[] {
+  const files = readdirSync(dir)
+    .filter((f) => /\.(ya?ml|json)$/i.test(f))
+    .sort();
+  const packs: LoadedPack[] = [];
+  const ids = new Map<string, string>();
+  for (const f of files) {
+    const source = join(dir, f);
+    const text = readFileSync(source, 'utf8');
+    const pack = parsePack(text, source);
+    for (const r of pack.rules) {
+      const other = ids.get(r.id);
+      if (other) throw new PackError(source, null, 'rules.id', `rule id ${r.id} already defined in ${basename(other)}`);
+      ids.set(r.id, source);
+    }
+    packs.push({ source, pack, text });
+  }
+  return packs;
+}

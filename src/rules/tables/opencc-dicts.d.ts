@@ -1,0 +1,5 @@
+/** opencc-js ships its dictionaries as `"from to|from to|…"` strings without type declarations. */
+declare module 'opencc-js/dict/*' {
+  const dict: string;
+  export default dict;
+}

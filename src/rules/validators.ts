@@ -1,0 +1,187 @@
+/**
+ * Validators for personal data and dates that patterns cannot check: they
+ * find digit sequences in the folded text (full-width digits already folded),
+ * tolerate the separators people type inside numbers (spaces, hyphens,
+ * zero-width characters), and keep only sequences that pass the number's own
+ * checks — GB 11643 checksum and birth date for resident ID numbers, carrier
+ * prefixes for mobile numbers, Luhn and issuer prefix for bank cards. A number
+ * glued to other digits or letters, or partly masked (310***********123X),
+ * is not a candidate.
+ */
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isAsciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** Characters people put inside a number: space, hyphen, NBSP, zero-width characters. */
+const isSeparator = (c: number) => c === 32 || c === 45 || c === 0xa0 || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff;
+const isMask = (c: number) => c === 42 || c === 0xd7 || c === 0x2217; // * × ∗
+
+interface DigitRun {
+  digits: string;
+  start: number;
+  end: number;
+  /** Trailing X/x (ID check digit) consumed. */
+  x: boolean;
+}
+
+/** Maximal digit runs (allowing single separators between digits). */
+function digitRuns(text: string): DigitRun[] {
+  const runs: DigitRun[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (!isDigit(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let digits = '';
+    let end = i;
+    let j = i;
+    while (j < n) {
+      const d = text.charCodeAt(j);
+      if (isDigit(d)) {
+        digits += text[j];
+        j++;
+        end = j;
+      } else if (isSeparator(d) && j + 1 < n && isDigit(text.charCodeAt(j + 1)) && digits.length > 0) {
+        j++;
+      } else break;
+    }
+    let x = false;
+    if (end < n && (text[end] === 'X' || text[end] === 'x')) {
+      x = true;
+      end++;
+    }
+    i = end;
+    const before = start > 0 ? text.charCodeAt(start - 1) : 0;
+    const after = end < n ? text.charCodeAt(end) : 0;
+    // Glued to letters or masks: part of a code, a URL or a masked number.
+    if (isAsciiLetter(before) || isMask(before) || isMask(after) || (isAsciiLetter(after) && !x)) continue;
+    // A decimal number or a version string is not an identifier.
+    if ((before === 46 || before === 44) && start >= 2 && isDigit(text.charCodeAt(start - 2))) continue;
+    if ((after === 46 || after === 44) && end + 1 < n && isDigit(text.charCodeAt(end + 1))) continue;
+    runs.push({ digits, start, end, x });
+  }
+  return runs;
+}
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK = '10X98765432';
+const PROVINCES = new Set([
+  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+]);
+
+/** GB 11643-1999: province code, a real birth date, and the ISO 7064 MOD 11-2 check character. */
+export function isValidChineseId(id: string): boolean {
+  if (!/^\d{17}[\dXx]$/.test(id)) return false;
+  if (!PROVINCES.has(Number(id.slice(0, 2)))) return false;
+  const y = Number(id.slice(6, 10));
+  const m = Number(id.slice(10, 12));
+  const d = Number(id.slice(12, 14));
+  if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1) return false;
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  if (dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(id[i]) * ID_WEIGHTS[i]!;
+  return ID_CHECK[sum % 11] === id[17]!.toUpperCase();
+}
+
+/** Mainland mobile numbers: 11 digits, 1[3-9]…, optionally after +86 / 86. */
+export function isMobileNumber(digits: string): boolean {
+  return /^1[3-9]\d{9}$/.test(digits);
+}
+
+export function luhn(digits: string): boolean {
+  let sum = 0;
+  let dbl = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let v = digits.charCodeAt(i) - 48;
+    if (dbl) {
+      v *= 2;
+      if (v > 9) v -= 9;
+    }
+    sum += v;
+    dbl = !dbl;
+  }
+  return sum % 10 === 0;
+}
+
+/** Bank card numbers: 16–19 digits, a card-scheme prefix (UnionPay 62, Visa 4, Mastercard 51–55/22–27, Amex 34/37, JCB 35) and Luhn. */
+export function isBankCard(digits: string): boolean {
+  if (digits.length < 16 || digits.length > 19) return false;
+  if (!/^(62|4|5[1-5]|2[2-7]|3[457])/.test(digits)) return false;
+  return luhn(digits);
+}
+
+export function findChineseIds(text: string): Span[] {
+  const out: Span[] = [];
+  for (const r of digitRuns(text)) {
+    const id = r.digits + (r.x ? 'X' : '');
+    if (id.length === 18 && isValidChineseId(id)) out.push({ start: r.start, end: r.end });
+  }
+  return out;
+}
+
+export function findMobiles(text: string): Span[] {
+  const out: Span[] = [];
+  for (const r of digitRuns(text)) {
+    if (r.x) continue;
+    let digits = r.digits;
+    let start = r.start;
+    if (digits.length === 13 && digits.startsWith('86')) {
+      digits = digits.slice(2);
+      start = skipDigits(text, r.start, 2);
+    }
+    if (digits.length === 11 && isMobileNumber(digits)) out.push({ start, end: r.end });
+  }
+  return out;
+}
+
+export function findBankCards(text: string): Span[] {
+  const out: Span[] = [];
+  for (const r of digitRuns(text)) {
+    if (r.x) continue;
+    if (r.digits.length === 18 && isValidChineseId(r.digits)) continue;
+    if (isBankCard(r.digits)) out.push({ start: r.start, end: r.end });
+  }
+  return out;
+}
+
+function skipDigits(text: string, from: number, count: number): number {
+  let i = from;
+  let seen = 0;
+  while (i < text.length && seen < count) {
+    if (isDigit(text.charCodeAt(i))) seen++;
+    i++;
+  }
+  while (i < text.length && !isDigit(text.charCodeAt(i))) i++;
+  return i;
+}
+
+const DEADLINE =
+  /(?:截止(?:日期|时间)?(?:为|是|到|至)?[:：]?\s{0,2}(\d{4})\s{0,2}年\s{0,2}(\d{1,2})\s{0,2}月\s{0,2}(\d{1,2})\s{0,2}日)|(?:[请须应需]于\s{0,2}(\d{4})\s{0,2}年\s{0,2}(\d{1,2})\s{0,2}月\s{0,2}(\d{1,2})\s{0,2}日(?:\s{0,2}\d{1,2}(?:[:：]\d{2}|时))?\s{0,2}(?:前|之前|以前))|(?:(\d{4})-(\d{1,2})-(\d{1,2})\s{0,2}(?:前|之前)?截止)/g;
+
+/**
+ * Deadlines stated in a post (报名截止时间为2025年3月1日, 请于2025年3月31日前提交)
+ * that are already past on the post's publication `date`.
+ */
+export function findPastDeadlines(text: string, date: string): Span[] {
+  const out: Span[] = [];
+  DEADLINE.lastIndex = 0;
+  for (let m = DEADLINE.exec(text); m; m = DEADLINE.exec(text)) {
+    const g = m[1] ? [m[1], m[2], m[3]] : m[4] ? [m[4], m[5], m[6]] : [m[7], m[8], m[9]];
+    const y = Number(g[0]);
+    const mo = Number(g[1]);
+    const d = Number(g[2]);
+    if (mo < 1 || mo > 12 || d < 1 || d > 31) continue;
+    const deadline = `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+    if (deadline < date) out.push({ start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
