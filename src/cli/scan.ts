@@ -1,0 +1,206 @@
+/**
+ * `lastgate scan [--rules DIR] [--lexicon FILE]... [--no-classifier] [FILE|-]`
+ *
+ * Machine review from the command line: JSON Lines posts in, one JSON line per
+ * post out (the contract in PRODUCT.md). Verdicts come from the same
+ * `reviewPost` the server and workers run. A bad input line is reported on
+ * stderr with its line number and field and skipped; the others are still
+ * reviewed, and the exit code is 1 at the end. Rule or option problems exit
+ * with 2 before anything is read.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { isValidDate, today } from '../review/dates.js';
+import { reviewPost } from '../review/processor.js';
+import type { Hit, ReviewInput, TextClassifier } from '../review/types.js';
+import { loadRuleEngine, type RuleEngine } from '../rules/engine.js';
+import { PackError } from '../rules/pack.js';
+
+export interface ScanIO {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const USAGE = 'usage: lastgate scan [--rules DIR] [--lexicon FILE]... [--no-classifier] [FILE|-]';
+
+const PostSchema = z
+  .object({
+    id: z.union([z.string().min(1), z.number().transform(String)]),
+    title: z.string().optional(),
+    body: z.string(),
+    platform: z.string().optional(),
+    account: z.string().optional(),
+    date: z
+      .string()
+      .refine(isValidDate, 'must be a calendar day YYYY-MM-DD')
+      .optional(),
+  })
+  .passthrough();
+
+/** The contract's hit shape (no extra fields). */
+function outputHit(h: Hit) {
+  return {
+    field: h.field,
+    start: h.start,
+    end: h.end,
+    text: h.text,
+    rule: h.rule,
+    category: h.category,
+    gate: h.gate,
+    severity: h.severity,
+    action: h.action,
+    ...(h.suggestion ? { suggestion: h.suggestion } : {}),
+  };
+}
+
+function write(out: NodeJS.WritableStream, s: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.write(s, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/**
+ * Loads the classifier unless disabled. Falls back to `null` only when the
+ * classifier module itself is absent (the classifier issue not merged yet);
+ * any other failure is an error.
+ */
+async function classifierFor(enabled: boolean): Promise<TextClassifier | null> {
+  if (!enabled) return null;
+  let mod: { loadClassifier: () => Promise<TextClassifier> };
+  const specifier = '../classifier/index.js';
+  try {
+    mod = (await import(specifier)) as typeof mod;
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if ((e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && /classifier[\\/]index/.test(e.message ?? '')) return null;
+    throw err;
+  }
+  return mod.loadClassifier();
+}
+
+export async function runScan(argv: string[], io: ScanIO): Promise<number> {
+  const err = (s: string) => io.stderr.write(`lastgate scan: ${s}\n`);
+  let values: { rules?: string; lexicon?: string[]; 'no-classifier'?: boolean; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        rules: { type: 'string' },
+        lexicon: { type: 'string', multiple: true },
+        'no-classifier': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (e) {
+    err(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) {
+    err(`one input file at most\n${USAGE}`);
+    return 2;
+  }
+
+  let engine: RuleEngine;
+  try {
+    engine = loadRuleEngine({
+      ...(values.rules ? { rulesDir: values.rules } : {}),
+      ...(values.lexicon ? { lexicons: values.lexicon } : {}),
+      ...(process.env.LASTGATE_RULES_CACHE ? { cacheDir: process.env.LASTGATE_RULES_CACHE } : {}),
+    });
+  } catch (e) {
+    if (e instanceof PackError) err(`rules: ${e.message}`);
+    else if ((e as { code?: string }).code === 'ENOENT') err(`cannot read ${(e as { path?: string }).path ?? 'file'}: no such file or directory`);
+    else err(`rules: ${(e as Error).message}`);
+    return 2;
+  }
+  for (const d of engine.diagnostics) err(`${d.source}: ${d.message}`);
+
+  const envClassifier = !/^(0|off|false|no)$/i.test(process.env.LASTGATE_CLASSIFIER ?? 'on');
+  let classifier: TextClassifier | null;
+  try {
+    classifier = await classifierFor(!values['no-classifier'] && envClassifier);
+  } catch (e) {
+    err(`classifier: ${(e as Error).message} (use --no-classifier to scan with rules only)`);
+    return 2;
+  }
+
+  const file = positionals[0];
+  const input = file && file !== '-' ? createReadStream(file, 'utf8') : io.stdin;
+  const opened = new Promise<void>((resolve, reject) => {
+    if (input === io.stdin) resolve();
+    else {
+      input.once('open', () => resolve());
+      input.once('error', reject);
+    }
+  });
+  try {
+    await opened;
+  } catch (e) {
+    err(`cannot read ${file}: ${(e as Error).message}`);
+    return 2;
+  }
+
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const defaultDate = today();
+  let lineNo = 0;
+  let bad = 0;
+  for await (const raw of lines) {
+    lineNo++;
+    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (line.trim() === '') continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (e) {
+      err(`line ${lineNo}: invalid JSON: ${(e as Error).message}`);
+      bad++;
+      continue;
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      err(`line ${lineNo}: expected a JSON object`);
+      bad++;
+      continue;
+    }
+    const parsed = PostSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.join('.') || '(post)';
+      err(`line ${lineNo}: field "${field}": ${issue.message}`);
+      bad++;
+      continue;
+    }
+    const p = parsed.data;
+    const post: ReviewInput = {
+      id: p.id,
+      body: p.body,
+      date: p.date ?? defaultDate,
+      ...(p.title !== undefined ? { title: p.title } : {}),
+      ...(p.platform !== undefined ? { platform: p.platform } : {}),
+      ...(p.account !== undefined ? { account: p.account } : {}),
+    };
+    const r = await reviewPost(post, { rules: engine, classifier });
+    const out = {
+      id: (json as { id: unknown }).id,
+      verdict: r.verdict,
+      categories: r.categories,
+      hits: r.hits.map(outputHit),
+      classifier: r.classifier ? { label: r.classifier.label, score: r.classifier.score } : null,
+    };
+    await write(io.stdout, `${JSON.stringify(out)}\n`);
+  }
+  if (bad > 0) {
+    err(`${bad} input line${bad === 1 ? '' : 's'} rejected`);
+    return 1;
+  }
+  return 0;
+}
