@@ -135,19 +135,19 @@ export async function runScan(argv: string[], io: ScanIO): Promise<number> {
   }
 
   const file = positionals[0];
-  const input = file && file !== '-' ? createReadStream(file, 'utf8') : io.stdin;
-  const opened = new Promise<void>((resolve, reject) => {
-    if (input === io.stdin) resolve();
-    else {
-      input.once('open', () => resolve());
-      input.once('error', reject);
+  let input: NodeJS.ReadableStream = io.stdin;
+  if (file && file !== '-') {
+    const stream = createReadStream(file, 'utf8');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        stream.once('open', () => resolve());
+        stream.once('error', reject);
+      });
+    } catch (e) {
+      err(`cannot read ${file}: ${(e as Error).message}`);
+      return 2;
     }
-  });
-  try {
-    await opened;
-  } catch (e) {
-    err(`cannot read ${file}: ${(e as Error).message}`);
-    return 2;
+    input = stream;
   }
 
   const lines = createInterface({ input, crlfDelay: Infinity });
