@@ -62,6 +62,8 @@ function write(out: NodeJS.WritableStream, s: string): Promise<void> {
   });
 }
 
+const isEpipe = (e: unknown) => (e as { code?: string }).code === 'EPIPE';
+
 /**
  * Loads the classifier unless disabled. Falls back to `null` only when the
  * classifier module itself is absent (the classifier issue not merged yet);
@@ -150,6 +152,9 @@ export async function runScan(argv: string[], io: ScanIO): Promise<number> {
     input = stream;
   }
 
+  io.stdout.on('error', (e) => {
+    if (!isEpipe(e)) err((e as Error).message);
+  });
   const lines = createInterface({ input, crlfDelay: Infinity });
   const defaultDate = today();
   let lineNo = 0;
@@ -196,7 +201,12 @@ export async function runScan(argv: string[], io: ScanIO): Promise<number> {
       hits: r.hits.map(outputHit),
       classifier: r.classifier ? { label: r.classifier.label, score: r.classifier.score } : null,
     };
-    await write(io.stdout, `${JSON.stringify(out)}\n`);
+    try {
+      await write(io.stdout, `${JSON.stringify(out)}\n`);
+    } catch (e) {
+      if (isEpipe(e)) return bad > 0 ? 1 : 0; // reader went away (e.g. `| head`)
+      throw e;
+    }
   }
   if (bad > 0) {
     err(`${bad} input line${bad === 1 ? '' : 's'} rejected`);

@@ -48,6 +48,9 @@ interface Candidate {
   /** Kept-character indices, inclusive. */
   s: number;
   e: number;
+  /** The span including whole repeated runs at both ends (赌赌赌博博 for 赌博). */
+  rs: number;
+  re: number;
   start: number;
   end: number;
 }
@@ -119,7 +122,12 @@ export class RuleEngine implements RuleMatcher {
         if (entry.asciiStart && !asciiEdgeOk(norm, cand.s, -1)) continue;
         if (entry.asciiEnd && !asciiEdgeOk(norm, cand.e, 1)) continue;
         if (!(entry.asciiStart && entry.asciiEnd) && HAN.test(text.slice(cand.start, cand.end))) {
-          if (!this.wordsFit(norm, cand.s, cand.e, entry.boundary === 'word' || entry.kind === 'homophone', segCache)) continue;
+          const strict = entry.boundary === 'word' || entry.kind === 'homophone';
+          // Repeated characters confuse the segmenter; the span with whole runs may fit where the trimmed one does not.
+          const fits =
+            this.wordsFit(norm, cand.s, cand.e, strict, segCache) ||
+            ((cand.rs !== cand.s || cand.re !== cand.e) && this.wordsFit(norm, cand.rs, cand.re, strict, segCache));
+          if (!fits) continue;
         }
       }
       if (rule.near && !contextHolds(rule.near, phrases, cand.s, cand.e)) continue;
@@ -219,7 +227,7 @@ export class RuleEngine implements RuleMatcher {
           if (!list) phrases.set(entry.phrase, (list = []));
           list.push({ s, e });
         } else {
-          cands.push({ rule: entry.rule, entry, s, e, start: norm.pos[s]!, end: endOffset(norm, e) });
+          cands.push({ rule: entry.rule, entry, s, e, rs: p, re: q, start: norm.pos[s]!, end: endOffset(norm, e) });
         }
       }
     }
@@ -259,7 +267,7 @@ export class RuleEngine implements RuleMatcher {
       for (const sp of spans) {
         const s = lowerBound(norm.pos, norm.length, sp.start);
         const e = Math.max(s, lowerBound(norm.pos, norm.length, sp.end) - 1);
-        cands.push({ rule: r, entry: null, s, e, start: sp.start, end: sp.end });
+        cands.push({ rule: r, entry: null, s, e, rs: s, re: e, start: sp.start, end: sp.end });
       }
     });
   }

@@ -21,7 +21,10 @@ export type ValidatorName = (typeof VALIDATORS)[number];
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'not a valid calendar date');
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'not a valid calendar date');
 
 /** A word or phrase; bare YAML numbers (12333, 1912) are accepted as text. */
 const phraseText = z.union([z.string().min(1), z.number().transform(String)]);
@@ -182,7 +185,7 @@ export function parsePack(text: string, source: string): PackSpec {
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new PackError(source, e.linePos?.[0]?.line ?? null, null, e.message.split('\n')[0]!);
+    throw new PackError(source, counter.linePos(e.pos[0]).line, null, e.message.split('\n')[0]!);
   }
   const result = PackSchema.safeParse(doc.toJS());
   if (!result.success) {
@@ -202,6 +205,7 @@ export function loadPackDir(dir: string): LoadedPack[] {
   const files = readdirSync(dir)
     .filter((f) => /\.(ya?ml|json)$/i.test(f))
     .sort();
+  if (files.length === 0) throw new PackError(dir, null, null, 'no rule packs (*.yaml, *.yml, *.json) in this directory');
   const packs: LoadedPack[] = [];
   const ids = new Map<string, string>();
   for (const f of files) {

@@ -9,6 +9,7 @@ export const CHAIZI: Readonly<Record<string, readonly string[]>> = {
   博: ['十尃'],
   彩: ['采彡'],
   枪: ['木仓'],
+  冰: ['冫水'],
   炮: ['火包'],
   妈: ['女马'],
   操: ['扌喿'],
