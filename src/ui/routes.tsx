@@ -4,7 +4,7 @@
  * Store as the JSON API, so every rule (claims, roles, separation of duties,
  * approvals) holds here exactly as there.
  */
-import type { Context, Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { DomainError } from '../store/errors.js';
 import type { Actor, CleanupApi, PostView, Store, QueueItem } from '../store/types.js';
@@ -175,7 +175,8 @@ function redirectWith(c: Context, path: string, kind: 'msg' | 'err', text: strin
 
 /** Mounts the workspace on `app` under /ui. */
 export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): void {
-  const ui = app as unknown as Hono<UiEnv>;
+  // A sub-app of its own, so its error handler (redirect with a message) never answers for the JSON API.
+  const ui = new Hono<UiEnv>();
 
   ui.get('/', (c) => c.redirect('/ui', 302));
 
@@ -742,5 +743,7 @@ export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): voi
       </Layout>,
     );
   });
+
+  app.route('/', ui);
 }
 
