@@ -34,6 +34,7 @@ button{font:inherit;padding:5px 12px;border:1px solid #c9ccd1;border-radius:6px;
 button.primary{background:#1a7f37;color:#fff;border-color:#1a7f37}
 button.danger{background:#cf222e;color:#fff;border-color:#cf222e}
 kbd{font:12px monospace;padding:0 4px;border:1px solid #c9ccd1;border-radius:3px;background:#f6f8fa}
+button kbd{background:transparent;color:inherit;border-color:currentColor}
 .flash{padding:8px 12px;margin-bottom:12px;border-radius:6px;background:#fff1c2}
 .flash.error{background:#ffd7d5}
 #reasonBox{display:none;width:100%;background:#fff;border:1px solid #e3e5e8;padding:12px}
