@@ -14,6 +14,7 @@ import type { Transport } from './queue/transport.js';
 import type { Config } from './config.js';
 import { WebhookDispatcher } from './notify/webhooks.js';
 import { CleanupService, type CleanupOptions } from './cleanup/service.js';
+import { RuleAdmin } from './rules/admin.js';
 import { Ticker, bullScheduler, embeddedScheduler, type Scheduler } from './schedule/scheduler.js';
 
 export interface Running {
@@ -21,6 +22,7 @@ export interface Running {
   store: SqliteStore;
   transport: Transport;
   cleanup: CleanupService;
+  rules: RuleAdmin;
   ticker: Ticker;
   server: ServerType;
   port: number;
@@ -42,13 +44,15 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const db = openDb(config.dataDir);
   let transport: Transport | null = null;
   const webhooks = new WebhookDispatcher(db);
+  const rules = new RuleAdmin(db, config.rulesDir, opts.now);
   const store = new SqliteStore(db, {
     onOutbox: () => transport?.kick(),
     onWebhook: () => webhooks.kick(),
     ...(opts.now ? { now: opts.now } : {}),
     ...(config.thresholds ? { thresholds: config.thresholds } : {}),
+    rulesOverlay: () => rules.overlay(),
   });
-  const cleanup = new CleanupService(db, { ...(opts.now ? { now: opts.now } : {}), ...opts.cleanup });
+  const cleanup = new CleanupService(db, { ...(opts.now ? { now: opts.now } : {}), rulesOverlay: () => rules.overlay(), ...opts.cleanup });
   const reviewer = { classifier: config.classifier, ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}) };
   if (config.redisUrl) {
     const bull = new BullTransport(store, config.redisUrl, { ...opts.bull, onRescanResult: (r) => cleanup.applyBatch(r.runId, r.seq, r) });
@@ -68,7 +72,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   void cleanup.pump();
   const ticker = new Ticker(store, cleanup, opts.now);
   const scheduler: Scheduler = config.redisUrl ? await bullScheduler(ticker, config.redisUrl, config.schedulerMs) : embeddedScheduler(ticker, config.schedulerMs);
-  const app = createApp({ store, cleanup });
+  const app = createApp({ store, cleanup, rules });
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolvePort, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolvePort({ server: s, port: info.port }));
     s.on('error', reject);
@@ -82,6 +86,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     store,
     transport: t,
     cleanup,
+    rules,
     ticker,
     server,
     port,

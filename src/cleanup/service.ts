@@ -16,6 +16,7 @@ import { LinkChecker, findLinks, hostAllowed, type LinkProblem } from './links.j
 import type { Hit, ReviewInput } from '../review/types.js';
 import type { RescanBatchJobData, RescanBatchJobResult } from '../queue/job.js';
 import { DomainError } from '../store/errors.js';
+import type { RulesOverlay } from '../rules/overlay.js';
 
 export const CHECKS = ['rescan', 'policy', 'deadline', 'links'] as const;
 export type Check = (typeof CHECKS)[number];
@@ -67,6 +68,8 @@ export interface CleanupOptions {
   linkChecker?: LinkChecker;
   now?: () => Date;
   onProgress?: (run: RunView) => void;
+  /** The compliance API's rules, sent with every re-scan batch. */
+  rulesOverlay?: () => RulesOverlay;
 }
 
 export interface RunView {
@@ -91,13 +94,13 @@ export class CleanupService {
   private dispatcher: RescanDispatcher | null = null;
   private inFlight = new Set<string>();
   private pumping = false;
-  private readonly o: Required<Omit<CleanupOptions, 'onProgress' | 'linkChecker'>> & Pick<CleanupOptions, 'onProgress' | 'linkChecker'>;
+  private readonly o: Required<Omit<CleanupOptions, 'onProgress' | 'linkChecker' | 'rulesOverlay'>> & Pick<CleanupOptions, 'onProgress' | 'linkChecker' | 'rulesOverlay'>;
 
   constructor(
     private readonly db: Db,
     opts: CleanupOptions = {},
   ) {
-    this.o = { batchSize: opts.batchSize ?? 500, inFlight: opts.inFlight ?? 4, now: opts.now ?? (() => new Date()), onProgress: opts.onProgress, linkChecker: opts.linkChecker };
+    this.o = { batchSize: opts.batchSize ?? 500, inFlight: opts.inFlight ?? 4, now: opts.now ?? (() => new Date()), onProgress: opts.onProgress, linkChecker: opts.linkChecker, rulesOverlay: opts.rulesOverlay };
     const none = db.select({ d: linkAllowlist.domain }).from(linkAllowlist).limit(1).all();
     if (none.length === 0) for (const d of DEFAULT_ALLOWLIST) db.insert(linkAllowlist).values({ domain: d }).onConflictDoNothing().run();
   }
@@ -214,6 +217,7 @@ export class CleanupService {
     return {
       runId,
       seq,
+      ...(this.o.rulesOverlay ? { rules: this.o.rulesOverlay() } : {}),
       posts: this.batchPosts(runId, seq).map((p) => ({
         versionId: p.versionId,
         input: { id: p.id, ...(p.title != null ? { title: p.title } : {}), body: p.body, ...(p.platform != null ? { platform: p.platform } : {}), account: p.account, date: run.asOf } satisfies ReviewInput,

@@ -386,3 +386,31 @@ export const settings = sqliteTable('settings', {
   updatedBy: integer('updated_by').references(() => users.id),
   updatedAt: text('updated_at').notNull().default(now),
 });
+
+/**
+ * Rules created or changed through the compliance API (a rule with the id of a
+ * file rule replaces it; `enabled: false` in the spec disables it).
+ */
+export const apiRules = sqliteTable('api_rules', {
+  id: text('id').primaryKey(),
+  spec: text('spec', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  revision: integer('revision').notNull().default(1),
+  updatedBy: integer('updated_by').references(() => users.id),
+  updatedAt: text('updated_at').notNull().default(now),
+});
+
+/** Every change to an API rule: who, when, what it was and what it became. */
+export const ruleHistory = sqliteTable(
+  'rule_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    ruleId: text('rule_id').notNull(),
+    revision: integer('revision').notNull(),
+    action: text('action', { enum: ['create', 'update', 'disable', 'enable'] }).notNull(),
+    before: text('before', { mode: 'json' }).$type<unknown>(),
+    after: text('after', { mode: 'json' }).$type<unknown>(),
+    actorId: integer('actor_id').references(() => users.id),
+    at: text('at').notNull().default(now),
+  },
+  (t) => [index('rule_history_rule').on(t.ruleId, t.revision)],
+);

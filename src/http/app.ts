@@ -10,7 +10,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Context } from 'hono';
 import { DomainError, HTTP_STATUS, MAX_BODY_CHARS, MAX_TITLE_CHARS } from '../store/errors.js';
 import { isValidDate, today } from '../review/dates.js';
-import type { Actor, CleanupApi, Store } from '../store/types.js';
+import type { Actor, CleanupApi, RulesApi, Store } from '../store/types.js';
 import { PolicyInput, PolicyPatch, parsePolicyFile } from '../policy/registry.js';
 import { mountUi } from '../ui/routes.js';
 
@@ -128,6 +128,9 @@ const IdParam = z.object({ id: z.string().min(1).max(100) });
 const TaskIdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
 
 const security = [{ bearer: [] }];
+
+const RuleIdParam = z.object({ ruleId: z.string().min(1).max(200).openapi({ param: { name: 'ruleId', in: 'path' } }) });
+const RuleViewSchema = z.object({ id: z.string(), source: z.enum(['file', 'api']), enabled: z.boolean(), spec: z.unknown() }).passthrough().openapi('Rule');
 
 const routes = {
   submit: createRoute({ method: 'post', path: '/api/posts', security, request: { body: jsonBody(NewPostSchema) }, responses: { 201: json(PostRef, 'submitted'), ...errors(400, 401, 403, 413) } }),
@@ -368,6 +371,32 @@ const routes = {
     },
     responses: { 200: json(z.object({ thresholds: z.record(z.string(), z.object({ review: z.number().nullable(), block: z.number().nullable() })) })), ...errors(400, 401, 403) },
   }),
+  listRules: createRoute({ method: 'get', path: '/api/rules', security, responses: { 200: json(z.object({ rules: z.array(z.object({ id: z.string(), source: z.string(), enabled: z.boolean() }).passthrough()) })), ...errors(401, 403) } }),
+  getRule: createRoute({ method: 'get', path: '/api/rules/{ruleId}', security, request: { params: RuleIdParam }, responses: { 200: json(RuleViewSchema), ...errors(401, 403, 404) } }),
+  createRule: createRoute({
+    method: 'post',
+    path: '/api/rules',
+    security,
+    request: { body: jsonBody(z.object({ id: z.string() }).passthrough().openapi({ description: 'A rule in the rule-pack schema (src/rules/pack.ts RuleSchema): id, category, severity, action, terms | patterns | validator, options, near, unless, validFrom/validUntil, suggestion, message.' })) },
+    responses: { 201: json(RuleViewSchema, 'created'), ...errors(400, 401, 403, 409) },
+  }),
+  updateRule: createRoute({
+    method: 'put',
+    path: '/api/rules/{ruleId}',
+    security,
+    request: { params: RuleIdParam, body: jsonBody(z.object({}).passthrough()) },
+    responses: { 200: json(RuleViewSchema), ...errors(400, 401, 403, 404) },
+  }),
+  disableRule: createRoute({ method: 'post', path: '/api/rules/{ruleId}/disable', security, request: { params: RuleIdParam }, responses: { 200: json(RuleViewSchema), ...errors(401, 403, 404) } }),
+  enableRule: createRoute({ method: 'post', path: '/api/rules/{ruleId}/enable', security, request: { params: RuleIdParam }, responses: { 200: json(RuleViewSchema), ...errors(401, 403, 404) } }),
+  ruleHistory: createRoute({ method: 'get', path: '/api/rules/{ruleId}/history', security, request: { params: RuleIdParam }, responses: { 200: json(z.object({ history: z.array(z.unknown()) })), ...errors(401, 403) } }),
+  dryRun: createRoute({
+    method: 'post',
+    path: '/api/rules/dry-run',
+    security,
+    request: { body: jsonBody(z.object({ rule: z.unknown().optional(), rules: z.array(z.unknown()).optional(), asOf: dateField.optional(), limit: z.number().int().min(1).max(1000).optional() }).strict()) },
+    responses: { 200: json(z.object({ scanned: z.number(), matchedPosts: z.number(), hits: z.number(), truncated: z.boolean(), posts: z.array(z.unknown()) })), ...errors(400, 401, 403) },
+  }),
   me: createRoute({ method: 'get', path: '/api/me', security, responses: { 200: json(z.object({ id: z.number(), name: z.string(), role: z.string(), accountIds: z.array(z.number()) })), ...errors(401) } }),
 };
 
@@ -388,11 +417,13 @@ export interface AppOptions {
   store: Store;
   /** Cleanup runs over the published archive; without it the /api/cleanup/run routes answer 404. */
   cleanup?: CleanupApi;
+  /** Rule management (compliance); without it the /api/rules routes answer 404. */
+  rules?: RulesApi;
   /** Extra routes (e.g. the reviewer UI) mounted on the same app. */
   extend?: (app: OpenAPIHono<Env>) => void;
 }
 
-export function createApp({ store, cleanup, extend }: AppOptions) {
+export function createApp({ store, cleanup, rules, extend }: AppOptions) {
   const app = new OpenAPIHono<Env>({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -547,6 +578,47 @@ export function createApp({ store, cleanup, extend }: AppOptions) {
   app.openapi(routes.putThresholds, async (c) => {
     const policy = await store.setClassifierThresholds(c.get('actor'), c.req.valid('json') as Record<string, { review?: number | null; block?: number | null }>);
     return c.json({ thresholds: policy.classifier as Record<string, { review: number | null; block: number | null }> }, 200);
+  });
+  const needRules = (): RulesApi => {
+    if (!rules) throw new DomainError('not_found', 'rule management is not available on this server');
+    return rules;
+  };
+  const complianceOnly = (actor: Actor) => {
+    if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not manage rules`);
+  };
+  /** A rule change re-checks the published archive with today's rules. */
+  const afterRulesChange = (actor: Actor) => cleanup?.startRun({ trigger: 'rules_change', checks: ['rescan'], asOf: today(), actorId: actor.id }).id ?? null;
+  app.openapi(routes.listRules, async (c) => {
+    complianceOnly(c.get('actor'));
+    return c.json({ rules: needRules().list() as Array<{ id: string; source: string; enabled: boolean }> }, 200);
+  });
+  app.openapi(routes.getRule, async (c) => {
+    complianceOnly(c.get('actor'));
+    return c.json(needRules().get(c.req.valid('param').ruleId) as z.infer<typeof RuleViewSchema>, 200);
+  });
+  app.openapi(routes.createRule, async (c) => {
+    const r = needRules().create(c.get('actor'), c.req.valid('json')) as z.infer<typeof RuleViewSchema>;
+    return c.json({ ...r, cleanupRun: afterRulesChange(c.get('actor')) }, 201);
+  });
+  app.openapi(routes.updateRule, async (c) => {
+    const r = needRules().update(c.get('actor'), c.req.valid('param').ruleId, c.req.valid('json')) as z.infer<typeof RuleViewSchema>;
+    return c.json({ ...r, cleanupRun: afterRulesChange(c.get('actor')) }, 200);
+  });
+  app.openapi(routes.disableRule, async (c) => {
+    const r = needRules().setEnabled(c.get('actor'), c.req.valid('param').ruleId, false) as z.infer<typeof RuleViewSchema>;
+    return c.json({ ...r, cleanupRun: afterRulesChange(c.get('actor')) }, 200);
+  });
+  app.openapi(routes.enableRule, async (c) => {
+    const r = needRules().setEnabled(c.get('actor'), c.req.valid('param').ruleId, true) as z.infer<typeof RuleViewSchema>;
+    return c.json({ ...r, cleanupRun: afterRulesChange(c.get('actor')) }, 200);
+  });
+  app.openapi(routes.ruleHistory, async (c) => {
+    complianceOnly(c.get('actor'));
+    return c.json({ history: needRules().history(c.req.valid('param').ruleId) }, 200);
+  });
+  app.openapi(routes.dryRun, async (c) => {
+    const b = c.req.valid('json');
+    return c.json(await needRules().dryRun(c.get('actor'), b), 200);
   });
   app.openapi(routes.addWebhook, async (c) => c.json(await store.addWebhook(c.get('actor'), c.req.valid('json')), 201));
 

@@ -128,13 +128,14 @@ export class BullTransport implements Transport {
       if (rows.length === 0) return;
       const jobs = [];
       const policy = this.store.verdictPolicy();
+      const rules = this.store.rulesOverlay();
       for (const row of rows) {
         const input = this.store.reviewInput(row.versionId);
         if (!input) {
           recordFailure(this.store.db, row.id, `version ${row.versionId} not found`);
           continue;
         }
-        jobs.push({ name: 'machine_review', data: { versionId: row.versionId, input, policy }, opts: { ...JOB_OPTS, jobId: jobId(row.versionId) } });
+        jobs.push({ name: 'machine_review', data: { versionId: row.versionId, input, policy, rules }, opts: { ...JOB_OPTS, jobId: jobId(row.versionId) } });
       }
       try {
         await this.queue.addBulk(jobs);

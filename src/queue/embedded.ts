@@ -62,7 +62,7 @@ export class EmbeddedTransport implements Transport {
     }
     this.inflight.add(outboxId);
     this.runner
-      .run({ versionId, input, policy: this.store.verdictPolicy() })
+      .run({ versionId, input, policy: this.store.verdictPolicy(), rules: this.store.rulesOverlay() })
       .then((out) => this.store.applyMachineReview(versionId, out.result, out.durationMs))
       .catch((err: unknown) => {
         if (!this.closed) recordFailure(this.store.db, outboxId, err instanceof Error ? err.stack ?? err.message : String(err));

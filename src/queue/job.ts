@@ -5,6 +5,7 @@
  */
 import { reviewPost, type MachineReviewerParts } from '../review/processor.js';
 import type { VerdictPolicy } from '../review/verdict.js';
+import type { RulesOverlay } from '../rules/overlay.js';
 import type { MachineReviewResult, ReviewInput } from '../review/types.js';
 
 export const MACHINE_REVIEW_QUEUE = 'lastgate-machine-review';
@@ -21,6 +22,8 @@ export interface MachineReviewJobData {
    * machines need no database and every job is judged by one policy.
    */
   policy?: VerdictPolicy;
+  /** Rules changed through the compliance API, laid over the packs (see rules/overlay.ts). */
+  rules?: RulesOverlay;
 }
 
 export interface MachineReviewJobResult {
@@ -44,6 +47,7 @@ export interface RescanBatchJobData {
   runId: number;
   seq: number;
   posts: Array<{ versionId: number; input: ReviewInput }>;
+  rules?: RulesOverlay;
 }
 
 export interface RescanBatchJobResult {

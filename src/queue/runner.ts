@@ -14,8 +14,7 @@ import {
   type RescanBatchJobData,
   type RescanBatchJobResult,
 } from './job.js';
-import { loadReviewerParts, type ReviewerOptions } from '../review/parts.js';
-import type { MachineReviewerParts } from '../review/processor.js';
+import { Reviewer, type ReviewerOptions } from '../review/parts.js';
 
 export interface JobRunner {
   run(data: MachineReviewJobData): Promise<MachineReviewJobResult>;
@@ -25,18 +24,20 @@ export interface JobRunner {
 
 /** Runs jobs on the calling thread (BullMQ worker processes, tests). */
 export class InlineRunner implements JobRunner {
-  private parts: Promise<MachineReviewerParts>;
+  private reviewer: Promise<Reviewer>;
   constructor(opts: ReviewerOptions = {}) {
-    this.parts = loadReviewerParts(opts);
-    this.parts.catch(() => {});
+    this.reviewer = Reviewer.load(opts);
+    this.reviewer.catch(() => {});
   }
   async run(data: MachineReviewJobData) {
-    return processMachineReviewJob(data, await this.parts);
+    return processMachineReviewJob(data, (await this.reviewer).partsFor(data.rules));
   }
   async rescan(data: RescanBatchJobData) {
-    return processRescanBatchJob(data, await this.parts);
+    return processRescanBatchJob(data, (await this.reviewer).partsFor(data.rules));
   }
-  async close() {}
+  async close() {
+    (await this.reviewer.catch(() => null))?.close();
+  }
 }
 
 const THREAD_ENTRY = fileURLToPath(new URL('../../workers/review-thread.mjs', import.meta.url));
@@ -53,6 +54,8 @@ export class PoolRunner implements JobRunner {
       maxThreads: threads,
       workerData: reviewer,
       idleTimeout: Infinity,
+      // 'async' lets an idle thread's event loop run (the rule-pack watcher needs it).
+      atomics: 'async',
     });
   }
   run(data: MachineReviewJobData): Promise<MachineReviewJobResult> {

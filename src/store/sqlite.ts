@@ -28,6 +28,7 @@ import {
   freshnessAlerts,
   settings,
 } from '../db/schema.js';
+import { EMPTY_OVERLAY, type RulesOverlay } from '../rules/overlay.js';
 import { DEFAULT_VERDICT_POLICY, withClassifierThresholds, type ClassifierThresholds, type VerdictPolicy } from '../review/verdict.js';
 import { insideWindow, isValidTimeOfDay } from '../publish/window.js';
 import { ManualPublisher, WebhookPublisher, type Publisher } from '../publish/publisher.js';
@@ -78,6 +79,8 @@ export interface SqliteStoreOptions {
   onWebhook?: () => void;
   /** Classifier thresholds from configuration, over the shipped defaults. */
   thresholds?: ThresholdOverrides;
+  /** The compliance API's rules, sent with every job (rules/overlay.ts). */
+  rulesOverlay?: () => RulesOverlay;
 }
 
 export type ThresholdOverrides = Record<string, Partial<ClassifierThresholds>>;
@@ -93,6 +96,8 @@ export class SqliteStore implements Store, MachineReviewSink {
   private readonly onOutbox: () => void;
   private readonly onWebhook: () => void;
   private readonly configPolicy: VerdictPolicy;
+  /** The rules overlay jobs carry (empty unless the compliance API changed rules). */
+  readonly rulesOverlay: () => RulesOverlay;
 
   constructor(
     readonly db: Db,
@@ -103,6 +108,7 @@ export class SqliteStore implements Store, MachineReviewSink {
     this.onOutbox = opts.onOutbox ?? (() => {});
     this.onWebhook = opts.onWebhook ?? (() => {});
     this.configPolicy = opts.thresholds ? withClassifierThresholds(opts.thresholds) : DEFAULT_VERDICT_POLICY;
+    this.rulesOverlay = opts.rulesOverlay ?? (() => EMPTY_OVERLAY);
   }
 
   /**

@@ -34,6 +34,17 @@ export interface CleanupTaskView {
   closedAt: string | null;
 }
 
+/** The compliance officers' rule management as the HTTP API sees it (src/rules/admin.ts). */
+export interface RulesApi {
+  list(): unknown[];
+  get(id: string): unknown;
+  create(actor: Actor, input: unknown): unknown;
+  update(actor: Actor, id: string, input: unknown): unknown;
+  setEnabled(actor: Actor, id: string, enabled: boolean): unknown;
+  history(id: string): unknown[];
+  dryRun(actor: Actor, input: { rule?: unknown; rules?: unknown[]; asOf?: string; limit?: number }): Promise<{ scanned: number; matchedPosts: number; hits: number; posts: unknown[]; truncated: boolean }>;
+}
+
 /** Cleanup runs as the HTTP API sees them (src/cleanup/service.ts). */
 export interface CleanupApi {
   startRun(input: { trigger: string; checks?: Array<'rescan' | 'policy' | 'deadline' | 'links'>; asOf: string; actorId?: number | null }): { id: number; percent: number; state: string };
