@@ -400,7 +400,7 @@ const routes = {
   me: createRoute({ method: 'get', path: '/api/me', security, responses: { 200: json(z.object({ id: z.number(), name: z.string(), role: z.string(), accountIds: z.array(z.number()) })), ...errors(401) } }),
 };
 
-function errorResponse(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413, error: string, field?: string) {
+function errorResponse(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 502, error: string, field?: string) {
   return c.json(field ? { error, field } : { error }, status);
 }
 

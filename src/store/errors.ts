@@ -2,7 +2,7 @@
  * Errors that cross the service boundary. The HTTP layer maps `code` to a status
  * (400/401/403/404/409/413) and shows `message` and `field` as they are.
  */
-export type ErrorCode = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'too_large';
+export type ErrorCode = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'upstream';
 
 export class DomainError extends Error {
   constructor(
@@ -15,13 +15,15 @@ export class DomainError extends Error {
   }
 }
 
-export const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413> = {
+export const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 502> = {
   invalid: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  /** A system lastgate hands work to (an account's publisher) failed. */
+  upstream: 502,
 };
 
 /** Maximum characters in a post body (and the HTTP request limit derived from it). */

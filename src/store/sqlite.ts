@@ -506,7 +506,8 @@ export class SqliteStore implements Store, MachineReviewSink {
     if (problem && !override) throw new DomainError('conflict', `${problem}; publishing now needs an override with a reason`, 'overrideReason');
     const version = this.db.select().from(postVersions).where(and(eq(postVersions.postId, postId), eq(postVersions.version, post0.currentVersion))).get()!;
     const account = this.db.select().from(accounts).where(eq(accounts.id, post0.accountId)).get()!;
-    const out = await this.publisherFor(post0.accountId).publish({
+    const publisher = this.publisherFor(post0.accountId);
+    const out = await publisher.publish({
       postId,
       version: version.version,
       account: account.name,
@@ -514,6 +515,8 @@ export class SqliteStore implements Store, MachineReviewSink {
       title: version.title,
       body: version.body,
       ...(target.url ? { url: target.url } : {}),
+    }).catch((err: Error) => {
+      throw new DomainError('upstream', `the account's publisher failed; nothing was published: ${err.message}`);
     });
     const result = this.tx((tx) => {
       const post = this.loadPost(tx, actor, postId);

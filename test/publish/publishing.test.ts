@@ -97,6 +97,16 @@ describe('publishers and the scheduled publishing', () => {
     now = new Date('2026-11-23T12:00:00Z');
   });
 
+  it('leaves the post approved when the publisher fails', async () => {
+    const e = await env();
+    await e.store.setAccountSettings(e.admin, '人社官微', { publisher: 'webhook', publisherUrl: 'http://127.0.0.1:9/unreachable' });
+    const id = await approved(e.store, e.editor, e.reviewer);
+    await expect(e.store.publish(e.editor, id, {})).rejects.toMatchObject({ code: 'upstream' });
+    const post = await e.store.getPost(e.editor, id);
+    expect(post.status).toBe('approved');
+    expect(post.publications).toEqual([]);
+  });
+
   it('reports due posts of manual-publisher accounts instead of publishing them', async () => {
     const e = await env();
     const id = await approved(e.store, e.editor, e.reviewer);
