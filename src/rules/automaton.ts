@@ -5,7 +5,9 @@
  * Code points are first mapped to dense class ids (a Uint16Array for the BMP),
  * then a transition is one addition and one comparison: `t = base[s] + c;
  * check[t] === s`. Failure links and dictionary-suffix links make the scan
- * linear in the text whatever the number of keys.
+ * linear in the text whatever the number of keys. Each state's base, check,
+ * failure link and first output sit side by side in one Int32Array, so a step
+ * touches one cache line.
  *
  * While scanning, a character equal to the previous one (with no clause break
  * between) is skipped, so 赌赌赌博博 walks the same path as 赌博; callers
@@ -18,9 +20,8 @@ export interface AutomatonData {
   classOf: Uint16Array;
   /** Sorted astral code points with their class ids, as pairs [cp, cls, cp, cls, …]. */
   astral: Int32Array;
-  base: Int32Array;
-  check: Int32Array;
-  fail: Int32Array;
+  /** Per state s: [4s] base, [4s+1] check (parent), [4s+2] failure link, [4s+3] first state of its output chain or -1. */
+  nodes: Int32Array;
   /** Key id ending at this state, or -1. */
   outKey: Int32Array;
   /** Next state along the failure chain that ends a key, or -1. */
@@ -227,7 +228,14 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
     outLink[t] = outKey[f] !== -1 ? f : outLink[f]!;
   }
   const keyLength = Int32Array.from(keys, (k) => k.length);
-  return { classOf, astral, base, check, fail, outKey, outLink, keyLength };
+  const nodes = new Int32Array(size * 4);
+  for (let i = 0; i < size; i++) {
+    nodes[4 * i] = base[i]!;
+    nodes[4 * i + 1] = check[i]!;
+    nodes[4 * i + 2] = fail[i]!;
+    nodes[4 * i + 3] = outKey[i] !== -1 ? i : outLink[i]!;
+  }
+  return { classOf, astral, nodes, outKey, outLink, keyLength };
 }
 
 function astralClass(astral: Int32Array, cp: number): number {
@@ -282,7 +290,7 @@ export function scanAutomaton(
   out: MatchBuffer,
 ): void {
   out.count = 0;
-  const { classOf, astral, base, check, fail, outKey, outLink } = a;
+  const { classOf, astral, nodes, outKey, outLink } = a;
   let s = 0;
   let prev = -1;
   for (let i = 0; i < length; i++) {
@@ -298,16 +306,15 @@ export function scanAutomaton(
       continue;
     }
     for (;;) {
-      const t = base[s]! + k;
-      if (check[t] === s) {
+      const t = nodes[s << 2]! + k;
+      if (nodes[(t << 2) + 1] === s) {
         s = t;
         break;
       }
       if (s === 0) break;
-      s = fail[s]!;
+      s = nodes[(s << 2) + 2]!;
     }
-    if (outKey[s] !== -1) push(out, outKey[s]!, i);
-    let o = outLink[s]!;
+    let o = nodes[(s << 2) + 3]!;
     while (o !== -1) {
       push(out, outKey[o]!, i);
       o = outLink[o]!;
@@ -320,9 +327,7 @@ export function automatonBytes(a: AutomatonData): number {
   return (
     a.classOf.byteLength +
     a.astral.byteLength +
-    a.base.byteLength +
-    a.check.byteLength +
-    a.fail.byteLength +
+    a.nodes.byteLength +
     a.outKey.byteLength +
     a.outLink.byteLength +
     a.keyLength.byteLength

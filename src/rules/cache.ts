@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { AutomatonData } from './automaton.js';
 import { COMPILER_VERSION, type CompiledRules, type KeyTable } from './compile.js';
 
-const ARRAYS = ['classOf', 'astral', 'base', 'check', 'fail', 'outKey', 'outLink', 'keyLength'] as const;
+const ARRAYS = ['classOf', 'astral', 'nodes', 'outKey', 'outLink', 'keyLength'] as const;
 type ArrayName = (typeof ARRAYS)[number];
-const MAGIC = 'LGRULES1';
+const MAGIC = 'LGRULES2';
 
 export function cacheFile(dir: string, version: string): string {
   return join(dir, `rules-${version}.bin`);
@@ -20,14 +20,13 @@ export function cacheFile(dir: string, version: string): string {
 
 interface Layout {
   compiler: string;
-  meta: Omit<CompiledRules, 'text' | 'phonetic'> & { text: { entries: KeyTable['entries'] }; phonetic: { entries: KeyTable['entries'] } | null };
+  meta: Omit<CompiledRules, 'text'> & { text: { entries: KeyTable['entries'] } };
   arrays: Record<string, Record<ArrayName, [offset: number, length: number]>>;
 }
 
 export function saveCompiled(dir: string, compiled: CompiledRules): string {
   mkdirSync(dir, { recursive: true });
   const tables: Record<string, AutomatonData> = { text: compiled.text.automaton };
-  if (compiled.phonetic) tables.phonetic = compiled.phonetic.automaton;
   const arrays: Layout['arrays'] = {};
   const chunks: Uint8Array[] = [];
   let offset = 0;
@@ -47,10 +46,10 @@ export function saveCompiled(dir: string, compiled: CompiledRules): string {
     }
     arrays[name] = entry;
   }
-  const { text, phonetic, ...rest } = compiled;
+  const { text, ...rest } = compiled;
   const layout: Layout = {
     compiler: COMPILER_VERSION,
-    meta: { ...rest, text: { entries: text.entries }, phonetic: phonetic ? { entries: phonetic.entries } : null },
+    meta: { ...rest, text: { entries: text.entries } },
     arrays,
   };
   const json = Buffer.from(JSON.stringify(layout));
@@ -88,20 +87,14 @@ export function loadCompiled(dir: string, version: string): CompiledRules | null
       return {
         classOf: new Uint16Array(data.buffer, at('classOf')[0], at('classOf')[1]),
         astral: new Int32Array(data.buffer, at('astral')[0], at('astral')[1]),
-        base: new Int32Array(data.buffer, at('base')[0], at('base')[1]),
-        check: new Int32Array(data.buffer, at('check')[0], at('check')[1]),
-        fail: new Int32Array(data.buffer, at('fail')[0], at('fail')[1]),
+        nodes: new Int32Array(data.buffer, at('nodes')[0], at('nodes')[1]),
         outKey: new Int32Array(data.buffer, at('outKey')[0], at('outKey')[1]),
         outLink: new Int32Array(data.buffer, at('outLink')[0], at('outLink')[1]),
         keyLength: new Int32Array(data.buffer, at('keyLength')[0], at('keyLength')[1]),
       };
     };
-    const { text, phonetic, ...rest } = layout.meta;
-    return {
-      ...rest,
-      text: { automaton: view('text'), entries: text.entries },
-      phonetic: phonetic ? { automaton: view('phonetic'), entries: phonetic.entries } : null,
-    };
+    const { text, ...rest } = layout.meta;
+    return { ...rest, text: { automaton: view('text'), entries: text.entries } };
   } catch {
     return null;
   }

@@ -13,11 +13,10 @@ import { DEFAULT_LEXICON_POLICY, triageTerm, type Lexicon, type LexiconPolicy, t
 import { termKey } from './normalize.js';
 import type { Boundary, ContextSpec, PackSpec, RuleSpec, ValidatorName } from './pack.js';
 import { checkPattern } from './regex-safety.js';
-import { syllables } from './phonetic.js';
 import { termVariants, type VariantKind } from './variants.js';
 
 /** Bumped whenever the compiled layout or matching semantics change (invalidates caches). */
-export const COMPILER_VERSION = 'lastgate-rules/1';
+export const COMPILER_VERSION = 'lastgate-rules/2';
 
 export interface CompiledContext {
   phrases: number[];
@@ -60,7 +59,7 @@ export type KeyEntry =
       boundary: Boundary;
       asciiStart: boolean;
       asciiEnd: boolean;
-      kind: VariantKind | 'homophone';
+      kind: VariantKind;
       suggestion?: string;
     }
   | { t: 'phrase'; phrase: number; min: number[] };
@@ -79,10 +78,8 @@ export interface Diagnostic {
 export interface CompiledRules {
   version: string;
   rules: CompiledRule[];
-  /** Main automaton over normalised characters. */
+  /** The automaton over normalised characters, with every term variant and phrase. */
   text: KeyTable;
-  /** Homophone automaton over syllable ids, when a rule asks for pinyin matching. */
-  phonetic: KeyTable | null;
   phrases: string[];
   /** Phrases that make any finding inside them fine. */
   allow: number[];
@@ -149,7 +146,6 @@ class KeyBuilder {
  */
 export function compileRules(packs: readonly PackInput[], opts: CompileOptions = {}): CompiledRules {
   const text = new KeyBuilder();
-  const phonetic = new KeyBuilder();
   const rules: CompiledRule[] = [];
   const phrases: string[] = [];
   const phraseIds = new Map<string, number>();
@@ -171,7 +167,6 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
 
   const allow: number[] = [];
   const lexiconUnless: CompiledContext[] = [];
-  let syl: ReturnType<typeof syllables> | null = null;
 
   for (const { source, pack } of packs) {
     for (const a of pack.allow ?? []) allow.push(phrase(a));
@@ -203,33 +198,6 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
             kind: v.kind,
             ...(suggestion ? { suggestion } : {}),
           });
-        }
-        if (o.pinyin) {
-          syl ??= syllables();
-          const k = termKey(spec.text);
-          const ids = k.chars.map((c) => (c < 65536 ? syl!.ids[c]! : 0));
-          if (ids.length >= 2 && ids.every((x) => x > 0)) {
-            const key: number[] = [];
-            const min: number[] = [];
-            for (const id of ids) {
-              if (key.length > 0 && key[key.length - 1] === id) min[min.length - 1]!++;
-              else {
-                key.push(id);
-                min.push(1);
-              }
-            }
-            phonetic.add(key, {
-              t: 'term',
-              rule: ruleIndex,
-              term: spec.text,
-              min,
-              boundary: 'word',
-              asciiStart: false,
-              asciiEnd: false,
-              kind: 'homophone',
-              ...(suggestion ? { suggestion } : {}),
-            });
-          }
         }
       }
     }
@@ -284,7 +252,6 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
     version: rulesVersion(packs, opts),
     rules,
     text: table,
-    phonetic: phonetic.keys.length > 0 ? phonetic.build() : null,
     phrases,
     allow,
     lexiconUnless,

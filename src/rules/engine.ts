@@ -2,7 +2,7 @@
  * The rule engine: the rule half of machine review (`RuleMatcher`).
  *
  * A scan normalises each field (normalize.ts), runs the compiled automaton
- * (automaton.ts) and, for homophone rules, the syllable automaton; verifies
+ * (automaton.ts) once — every variant of every term is in it —, verifies
  * each candidate (repeat counts, ASCII and word boundaries, validity window,
  * required proximity, exceptions and allow-lists); adds pattern and validator
  * findings; and reports every finding with offsets into the original field.
@@ -18,11 +18,11 @@ import { automatonBytes, emptyMatches, MAX_INNER_GAP, scanAutomaton, type MatchB
 import { loadCompiled, saveCompiled } from './cache.js';
 import { compileRules, rulesVersion, type CompiledContext, type CompiledRules, type CompileOptions, type KeyEntry, type KeyTable, type PackInput } from './compile.js';
 import { loadLexicon, type LexiconPolicy } from './lexicon.js';
-import { emptyNormalized, endOffset, foldText, HARD_GAP, normalize, type NormalizedText } from './normalize.js';
+import { emptyNormalized, endOffset, foldPreimages, foldText, HARD_GAP, normalize, type NormalizedText } from './normalize.js';
 import { loadPackDir } from './pack.js';
-import { syllables } from './phonetic.js';
-import { fitsWords, tokenEdges } from './segment.js';
-import { findBankCards, findChineseIds, findMobiles, findPastDeadlines, type Span } from './validators.js';
+import { commonWords, fitsWords, tokenEdges } from './segment.js';
+import { digitRuns, findBankCards, findChineseIds, findMobiles, findPastDeadlines, MAY_HAVE_DEADLINE, type DigitRun, type Span } from './validators.js';
+import { patternEdgeChars, patternMaxLength } from './regex-safety.js';
 
 /** `<repo>/rules`. */
 export const DEFAULT_RULES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../rules');
@@ -55,7 +55,9 @@ interface Candidate {
   end: number;
 }
 
-const SEGMENT_WINDOW = 16;
+const SEGMENT_WINDOW = 10;
+/** Dictionary frequency from which a two-character word counts for `edgeCutsWord`. */
+const BIGRAM_MIN_FREQUENCY = 500;
 const isAsciiAlnum = (cp: number) => (cp >= 48 && cp <= 57) || (cp >= 97 && cp <= 122);
 const isDigit = (cp: number) => cp >= 48 && cp <= 57;
 const HAN = /\p{Script=Han}/u;
@@ -63,16 +65,66 @@ const HAN = /\p{Script=Han}/u;
 export class RuleEngine implements RuleMatcher {
   readonly version: string;
   private readonly regexes: RegExp[][];
-  private readonly hasPatterns: boolean;
+  /** Per rule, per pattern (then the deadline validator): trigger bits that must all be present for a match. */
+  private readonly prefilters: number[][][];
+  /** Trigger bits per code unit, filled in by `normalize` (see prefilters). */
+  private readonly triggers: Uint32Array;
+  /**
+   * Per rule, per pattern: where matches can start (original-text spellings of
+   * the first characters) and how long they can be, so the pattern runs
+   * anchored at those places only; null to scan the whole text.
+   */
+  private readonly anchors: ({ starts: string[]; maxLength: number; sticky: RegExp } | null)[][];
+  /** Rules with patterns or a validator. */
+  private readonly patternRules: number[];
   private readonly norm: NormalizedText = emptyNormalized(4096);
   private readonly matches: MatchBuffer = emptyMatches();
   private readonly counts = new Int32Array(1024);
-  private syl = new Int32Array(0);
+  private common: Map<string, number> | null = null;
+  private runStart = 0;
+  private runEnd = 0;
+  /** Per key: whether it carries rule terms / context or allow-list phrases. */
+  private readonly keyHasTerm: Uint8Array;
+  private readonly keyHasPhrase: Uint8Array;
 
   constructor(readonly compiled: CompiledRules) {
     this.version = compiled.version;
     this.regexes = compiled.rules.map((r) => r.patterns.map((p) => new RegExp(p, 'giu')));
-    this.hasPatterns = compiled.rules.some((r) => r.patterns.length > 0 || r.validator);
+    // Each distinct edge-character set of a pattern gets a trigger bit (sets beyond 31 share the last bit).
+    const bitOf = new Map<string, number>();
+    const triggers = new Uint32Array(65536);
+    const bitFor = (chars: string[]): number => {
+      const all = foldPreimages(chars.map((ch) => ch.toLowerCase()));
+      const key = all.join('');
+      let bit = bitOf.get(key);
+      if (bit === undefined) {
+        bit = 1 << Math.min(bitOf.size, 31);
+        bitOf.set(key, bit);
+      }
+      for (const ch of all) triggers[ch.charCodeAt(0)]! |= bit;
+      return bit;
+    };
+    this.prefilters = compiled.rules.map((r) => {
+      const sets = r.patterns.map((p) => {
+        const { first, last } = patternEdgeChars(p);
+        return [first, last].filter((x): x is string[] => x !== null && x.length > 0).map(bitFor);
+      });
+      if (r.validator === 'past-deadline') sets.push([bitFor(['截', '于'])]);
+      return sets;
+    });
+    this.triggers = triggers;
+    this.anchors = compiled.rules.map((r) =>
+      r.patterns.map((p) => {
+        const { first } = patternEdgeChars(p);
+        const maxLength = patternMaxLength(p);
+        if (!first || maxLength > 256) return null;
+        return { starts: foldPreimages(first.map((ch) => ch.toLowerCase())), maxLength, sticky: new RegExp(p, 'iuy') };
+      }),
+    );
+    this.patternRules = compiled.rules.flatMap((r, i) => (r.patterns.length > 0 || r.validator ? [i] : []));
+    const entries = compiled.text.entries;
+    this.keyHasTerm = Uint8Array.from(entries, (list) => (list.some((e) => e.t === 'term') ? 1 : 0));
+    this.keyHasPhrase = Uint8Array.from(entries, (list) => (list.some((e) => e.t === 'phrase') ? 1 : 0));
   }
 
   /** Problems and notes from compilation (rewritten patterns, lexicon triage). */
@@ -82,7 +134,7 @@ export class RuleEngine implements RuleMatcher {
 
   /** Bytes held by the compiled automata. */
   get compiledBytes(): number {
-    return automatonBytes(this.compiled.text.automaton) + (this.compiled.phonetic ? automatonBytes(this.compiled.phonetic.automaton) : 0);
+    return automatonBytes(this.compiled.text.automaton);
   }
 
   scan(input: ReviewInput): Hit[] {
@@ -95,32 +147,31 @@ export class RuleEngine implements RuleMatcher {
   private scanField(field: Field, text: string, date: string, out: Hit[]): void {
     if (!text) return;
     const c = this.compiled;
-    const norm = normalize(text, this.norm);
-    const phrases = new Map<number, Occurrence[]>();
+    const norm = normalize(text, this.norm, this.triggers);
     const cands: Candidate[] = [];
-    this.collect(c.text, norm.cp, norm, phrases, cands);
-    if (c.phonetic) {
-      const ids = syllables().ids;
-      if (this.syl.length < norm.length) this.syl = new Int32Array(Math.max(norm.length, this.syl.length * 2));
-      const syl = this.syl;
-      for (let i = 0; i < norm.length; i++) {
-        const cp = norm.cp[i]!;
-        syl[i] = cp < 65536 ? ids[cp]! : 0;
-      }
-      this.collect(c.phonetic, syl, norm, phrases, cands);
-    }
-    if (this.hasPatterns) this.collectPatterns(text, date, norm, cands);
+    this.collect(c.text, norm.cp, norm, cands);
+    if (this.patternRules.length > 0) this.collectPatterns(text, date, norm, cands);
+    if (cands.length === 0) return;
+    const phrases = this.phraseOccurrences(c.text, norm.cp, norm);
+    dropNestedLexiconWords(c, cands);
 
     const segCache = new Map<string, { edges: Uint8Array; unit: Int32Array; from: number }>();
     const kept: Array<{ cand: Candidate; lexicon: boolean }> = [];
     for (const cand of cands) {
+      if (cand.rule < 0) continue;
       const rule = c.rules[cand.rule]!;
       if (rule.validFrom && date < rule.validFrom) continue;
       if (rule.validUntil && date >= rule.validUntil) continue;
+      if (rule.near && !contextHolds(rule.near, phrases, cand.s, cand.e)) continue;
+      if (covered(rule.unlessPhrases, phrases, cand.s, cand.e)) continue;
+      if (covered(c.allow, phrases, cand.s, cand.e)) continue;
+      if (rule.unlessNear.some((ctx) => contextHolds(ctx, phrases, cand.s, cand.e))) continue;
+      if (rule.lexicon && c.lexiconUnless.some((ctx) => contextHolds(ctx, phrases, cand.s, cand.e))) continue;
       const entry = cand.entry;
       if (entry && entry.boundary !== 'none') {
         if (entry.asciiStart && !asciiEdgeOk(norm, cand.s, -1)) continue;
         if (entry.asciiEnd && !asciiEdgeOk(norm, cand.e, 1)) continue;
+        // Segmentation last: it is the expensive check.
         if (!(entry.asciiStart && entry.asciiEnd) && HAN.test(text.slice(cand.start, cand.end))) {
           const strict = entry.boundary === 'word' || entry.kind === 'homophone';
           // Repeated characters confuse the segmenter; the span with whole runs may fit where the trimmed one does not.
@@ -130,11 +181,6 @@ export class RuleEngine implements RuleMatcher {
           if (!fits) continue;
         }
       }
-      if (rule.near && !contextHolds(rule.near, phrases, cand.s, cand.e)) continue;
-      if (covered(rule.unlessPhrases, phrases, cand.s, cand.e)) continue;
-      if (covered(c.allow, phrases, cand.s, cand.e)) continue;
-      if (rule.unlessNear.some((ctx) => contextHolds(ctx, phrases, cand.s, cand.e))) continue;
-      if (rule.lexicon && c.lexiconUnless.some((ctx) => contextHolds(ctx, phrases, cand.s, cand.e))) continue;
       kept.push({ cand, lexicon: rule.lexicon });
     }
 
@@ -182,65 +228,121 @@ export class RuleEngine implements RuleMatcher {
     }
   }
 
-  /** Runs one automaton and turns verified key matches into term candidates and phrase occurrences. */
-  private collect(table: KeyTable, stream: Int32Array, norm: NormalizedText, phrases: Map<number, Occurrence[]>, cands: Candidate[]): void {
+  /**
+   * Runs the automaton and turns verified matches of rule terms into
+   * candidates. Matches of context and allow-list phrases stay in the match
+   * buffer; `phraseOccurrences` reads them only when a candidate exists, which
+   * in clean official text is rarely the case.
+   */
+  private collect(table: KeyTable, stream: Int32Array, norm: NormalizedText, cands: Candidate[]): void {
     const { automaton, entries } = table;
     scanAutomaton(automaton, stream, norm.gap, norm.length, this.matches);
     const m = this.matches;
-    const gap = norm.gap;
-    const n = norm.length;
-    const counts = this.counts;
     for (let i = 0; i < m.count; i++) {
       const key = m.keys[i]!;
-      const last = m.ends[i]!;
+      if (!this.keyHasTerm[key]) continue;
       const L = automaton.keyLength[key]!;
-      if (L > counts.length) continue;
-      let q = last;
-      while (q + 1 < n && stream[q + 1] === stream[last] && gap[q + 1]! <= MAX_INNER_GAP) q++;
-      counts[L - 1] = q - last + 1;
-      let p = last;
-      for (let k = L - 2; k >= 0; k--) {
-        p--;
-        const runEnd = p;
-        while (p > 0 && stream[p - 1] === stream[runEnd] && gap[p]! <= MAX_INNER_GAP) p--;
-        counts[k] = runEnd - p + 1;
-      }
-      if (L === 1) {
-        while (p > 0 && stream[p - 1] === stream[last] && gap[p]! <= MAX_INNER_GAP) p--;
-        counts[0] = q - p + 1;
-      }
+      if (L > this.counts.length) continue;
+      this.runs(stream, norm, m.ends[i]!, L);
+      const p = this.runStart;
+      const q = this.runEnd;
       for (const entry of entries[key]!) {
-        let ok = true;
-        for (let k = 0; k < L; k++) {
-          if (counts[k]! < entry.min[k]!) {
-            ok = false;
-            break;
-          }
-        }
-        if (!ok) continue;
-        // Interior runs are reported whole; the outer runs only as far as the term needs
-        // (中华民国国旗 reports 中华民国, not 中华民国国).
-        const s = L === 1 ? p : p + counts[0]! - entry.min[0]!;
+        if (entry.t !== 'term' || !this.runsFit(entry.min, L)) continue;
+        const last = m.ends[i]!;
+        const s = L === 1 ? p : p + this.counts[0]! - entry.min[0]!;
         const e = L === 1 ? q : last + entry.min[L - 1]! - 1;
-        if (entry.t === 'phrase') {
-          let list = phrases.get(entry.phrase);
-          if (!list) phrases.set(entry.phrase, (list = []));
-          list.push({ s, e });
-        } else {
-          cands.push({ rule: entry.rule, entry, s, e, rs: p, re: q, start: norm.pos[s]!, end: endOffset(norm, e) });
-        }
+        cands.push({ rule: entry.rule, entry, s, e, rs: p, re: q, start: norm.pos[s]!, end: endOffset(norm, e) });
       }
     }
   }
 
+  /** Occurrences of context and allow-list phrases, from the match buffer of the last `collect`. */
+  private phraseOccurrences(table: KeyTable, stream: Int32Array, norm: NormalizedText): Map<number, Occurrence[]> {
+    const { automaton, entries } = table;
+    const phrases = new Map<number, Occurrence[]>();
+    const m = this.matches;
+    for (let i = 0; i < m.count; i++) {
+      const key = m.keys[i]!;
+      if (!this.keyHasPhrase[key]) continue;
+      const L = automaton.keyLength[key]!;
+      if (L > this.counts.length) continue;
+      this.runs(stream, norm, m.ends[i]!, L);
+      const p = this.runStart;
+      const q = this.runEnd;
+      for (const entry of entries[key]!) {
+        if (entry.t !== 'phrase' || !this.runsFit(entry.min, L)) continue;
+        const last = m.ends[i]!;
+        const s = L === 1 ? p : p + this.counts[0]! - entry.min[0]!;
+        const e = L === 1 ? q : last + entry.min[L - 1]! - 1;
+        let list = phrases.get(entry.phrase);
+        if (!list) phrases.set(entry.phrase, (list = []));
+        list.push({ s, e });
+      }
+    }
+    return phrases;
+  }
+
+  /**
+   * Run lengths of the key match ending (first character of its last run) at
+   * `last`, into `this.counts`; the first and last kept index of the match
+   * including whole runs into `runStart` / `runEnd`.
+   */
+  private runs(stream: Int32Array, norm: NormalizedText, last: number, L: number): void {
+    const gap = norm.gap;
+    const n = norm.length;
+    const counts = this.counts;
+    let q = last;
+    while (q + 1 < n && stream[q + 1] === stream[last] && gap[q + 1]! <= MAX_INNER_GAP) q++;
+    counts[L - 1] = q - last + 1;
+    let p = last;
+    for (let k = L - 2; k >= 0; k--) {
+      p--;
+      const runEnd = p;
+      while (p > 0 && stream[p - 1] === stream[runEnd] && gap[p]! <= MAX_INNER_GAP) p--;
+      counts[k] = runEnd - p + 1;
+    }
+    if (L === 1) {
+      while (p > 0 && stream[p - 1] === stream[last] && gap[p]! <= MAX_INNER_GAP) p--;
+      counts[0] = q - p + 1;
+    }
+    this.runStart = p;
+    this.runEnd = q;
+  }
+
+  private runsFit(min: number[], L: number): boolean {
+    for (let k = 0; k < L; k++) if (this.counts[k]! < min[k]!) return false;
+    return true;
+  }
+
   private collectPatterns(text: string, date: string, norm: NormalizedText, cands: Candidate[]): void {
-    const folded = foldText(text);
     const c = this.compiled;
-    c.rules.forEach((rule, r) => {
+    let folded: string | null = null;
+    const fold = () => (folded ??= foldText(text));
+    let runs: DigitRun[] | null = null;
+    const digits = () => (runs ??= digitRuns(text));
+    for (const r of this.patternRules) {
+      const rule = c.rules[r]!;
       const spans: Span[] = [];
-      for (const re of this.regexes[r]!) {
+      const regexes = this.regexes[r]!;
+      for (let j = 0; j < regexes.length; j++) {
+        if (this.prefilters[r]![j]!.some((bit) => (norm.triggered & bit) === 0)) continue;
+        const anchor = this.anchors[r]![j];
+        if (anchor) {
+          // Anchored at each place a match can start, on a folded window: work proportional to those places.
+          for (const ch of anchor.starts) {
+            for (let at = text.indexOf(ch); at >= 0; at = text.indexOf(ch, at + 1)) {
+              const window = foldText(text.slice(at, at + anchor.maxLength));
+              anchor.sticky.lastIndex = 0;
+              const m = anchor.sticky.exec(window);
+              if (m && m[0].length > 0) spans.push({ start: at, end: at + m[0].length });
+            }
+          }
+          continue;
+        }
+        const re = regexes[j]!;
+        const f = fold();
         re.lastIndex = 0;
-        for (let m = re.exec(folded); m; m = re.exec(folded)) {
+        for (let m = re.exec(f); m; m = re.exec(f)) {
           if (m[0].length === 0) {
             re.lastIndex++;
             continue;
@@ -248,18 +350,21 @@ export class RuleEngine implements RuleMatcher {
           spans.push({ start: m.index, end: m.index + m[0].length });
         }
       }
+      if (rule.validator && rule.validator !== 'past-deadline' && norm.maxDigits < 11) continue;
       switch (rule.validator) {
         case 'cn-id':
-          spans.push(...findChineseIds(folded));
+          spans.push(...findChineseIds(text, digits()));
           break;
         case 'mobile':
-          spans.push(...findMobiles(folded));
+          spans.push(...findMobiles(text, digits()));
           break;
         case 'bank-card':
-          spans.push(...findBankCards(folded));
+          spans.push(...findBankCards(text, digits()));
           break;
         case 'past-deadline':
-          spans.push(...findPastDeadlines(folded, date));
+          if (this.prefilters[r]![regexes.length]!.every((bit) => (norm.triggered & bit) !== 0) && MAY_HAVE_DEADLINE.test(text)) {
+            spans.push(...findPastDeadlines(fold(), date));
+          }
           break;
         default:
           break;
@@ -269,7 +374,19 @@ export class RuleEngine implements RuleMatcher {
         const e = Math.max(s, lowerBound(norm.pos, norm.length, sp.end) - 1);
         cands.push({ rule: r, entry: null, s, e, rs: s, re: e, start: sp.start, end: sp.end });
       }
-    });
+    }
+  }
+
+  /**
+   * Cheap necessary test for strict word boundaries: a common two-character
+   * word made of an edge character and its direct neighbour (信息 after
+   * 公开信, 便利 after 最大便) means the edge cuts through a word. Saves the
+   * segmenter most calls on official text.
+   */
+  private edgeCutsWord(norm: NormalizedText, s: number, e: number): boolean {
+    const words = (this.common ??= commonWords(BIGRAM_MIN_FREQUENCY));
+    if (s > 0 && norm.gap[s] === 0 && words.has(String.fromCodePoint(norm.cp[s - 1]!, norm.cp[s]!))) return true;
+    return e + 1 < norm.length && norm.gap[e + 1] === 0 && words.has(String.fromCodePoint(norm.cp[e]!, norm.cp[e + 1]!));
   }
 
   private wordsFit(
@@ -279,6 +396,7 @@ export class RuleEngine implements RuleMatcher {
     strict: boolean,
     cache: Map<string, { edges: Uint8Array; unit: Int32Array; from: number }>,
   ): boolean {
+    if (strict && this.edgeCutsWord(norm, s, e)) return false;
     let from = s;
     while (from > 0 && norm.gap[from] !== HARD_GAP && s - from < SEGMENT_WINDOW) from--;
     let to = e;
@@ -297,6 +415,26 @@ export class RuleEngine implements RuleMatcher {
       cache.set(id, seg);
     }
     return fitsWords(seg.edges, seg.unit[s - seg.from]!, seg.unit[e + 1 - seg.from]!, strict);
+  }
+}
+
+/**
+ * A lexicon word inside a longer lexicon word at the same place (近平 in
+ * 习近平) is the author's longer word, not a separate finding: it is dropped
+ * (rule set to -1) before the expensive checks.
+ */
+function dropNestedLexiconWords(c: CompiledRules, cands: Candidate[]): void {
+  const lex = cands.filter((x) => c.rules[x.rule]!.lexicon);
+  if (lex.length < 2) return;
+  lex.sort((a, b) => a.start - b.start || b.end - a.end);
+  let outerStart = -1;
+  let outerEnd = -1;
+  for (const x of lex) {
+    if (x.end <= outerEnd && !(x.start === outerStart && x.end === outerEnd)) x.rule = -1;
+    else if (x.end > outerEnd) {
+      outerStart = x.start;
+      outerEnd = x.end;
+    }
   }
 }
 

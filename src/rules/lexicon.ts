@@ -7,7 +7,8 @@
  * every official text, which is why reviewers stop reading findings. Each term
  * is therefore triaged when loaded:
  * - `empty`: no letters or digits after normalisation;
- * - `short`: one Chinese character, or at most four ASCII letters/digits;
+ * - `short`: one Chinese character (repeated or not: 习习), or at most four
+ *   ASCII letters/digits;
  * - `common`: a general-vocabulary word — the segmentation dictionary has seen
  *   it at least `commonFrequency` times;
  * and only the rest become rules. The triage counts are reported (scan prints
@@ -60,11 +61,12 @@ const HAN = /\p{Script=Han}/u;
 
 /** Triage of one lexicon term (see the module comment). */
 export function triageTerm(text: string, policy: LexiconPolicy = DEFAULT_LEXICON_POLICY): LexiconVerdict {
-  const chars = termKey(text).chars;
+  const { chars, key } = termKey(text);
   if (chars.length === 0) return 'empty';
   const s = String.fromCodePoint(...chars);
-  if (!HAN.test(s)) return s.length <= 4 ? 'short' : 'ok';
-  if (chars.length === 1) return 'short';
+  if (!HAN.test(s)) return s.length <= 4 || key.length <= 2 ? 'short' : 'ok';
+  // One character, possibly repeated (习习, 真真真): it would match every occurrence of that character.
+  if (key.length === 1) return 'short';
   if (commonWords(policy.commonFrequency).has(s)) return 'common';
   return 'ok';
 }

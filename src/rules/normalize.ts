@@ -80,6 +80,19 @@ export function kindOf(cp: number): Kind {
   return EMOJI_OR_SYMBOL.test(String.fromCodePoint(cp)) ? Kind.Soft : Kind.Letter;
 }
 
+/** Folded form of one UTF-16 code unit (no surrogate handling: for digit and punctuation scans). */
+export function foldUnit(c: number): number {
+  return FOLD[c]!;
+}
+
+/** Every BMP code unit whose folded form is one of `chars` (full-width, traditional and upper-case forms included). */
+export function foldPreimages(chars: readonly string[]): string[] {
+  const want = new Set(chars.filter((c) => c.length === 1).map((c) => FOLD[c.charCodeAt(0)]!));
+  const out: string[] = [];
+  for (let c = 0; c < 65536; c++) if (want.has(FOLD[c]!) && (c < 0xd800 || c > 0xdfff)) out.push(String.fromCharCode(c));
+  return out;
+}
+
 /** Folded form of one code point. */
 export function foldCodePoint(cp: number): number {
   return cp < 65536 ? FOLD[cp]! : cp;
@@ -95,17 +108,29 @@ export interface NormalizedText {
   pos: Int32Array;
   /** Interference characters skipped right before each kept character; HARD_GAP for a clause break. */
   gap: Uint8Array;
+  /** OR of `triggers[c]` over every code unit of the text (see `normalize`). */
+  triggered: number;
+  /** Longest run of digits, interference between them allowed (the validators need 11 or more). */
+  maxDigits: number;
 }
 
 export function emptyNormalized(capacity = 1024): NormalizedText {
-  return { length: 0, cp: new Int32Array(capacity), pos: new Int32Array(capacity), gap: new Uint8Array(capacity) };
+  return { length: 0, cp: new Int32Array(capacity), pos: new Int32Array(capacity), gap: new Uint8Array(capacity), triggered: 0, maxDigits: 0 };
 }
+
+const NO_TRIGGERS = new Uint32Array(65536);
 
 /**
  * Normalises `text` into `into` (grown when too small) and returns it. Reusing
- * one buffer per engine keeps scans allocation-free.
+ * one buffer per engine keeps scans allocation-free. `triggers` maps code
+ * units to bit sets; their union over the text lands in `into.triggered`, so
+ * the engine learns in the same pass which patterns can possibly match.
  */
-export function normalize(text: string, into: NormalizedText = emptyNormalized(text.length + 1)): NormalizedText {
+export function normalize(
+  text: string,
+  into: NormalizedText = emptyNormalized(text.length + 1),
+  triggers: Uint32Array = NO_TRIGGERS,
+): NormalizedText {
   const n = text.length;
   if (into.cp.length < n + 1) {
     const cap = Math.max(n + 1, into.cp.length * 2);
@@ -116,17 +141,26 @@ export function normalize(text: string, into: NormalizedText = emptyNormalized(t
   const { cp, pos, gap } = into;
   let k = 0;
   let skipped = 0;
+  let triggered = 0;
+  let digits = 0;
+  let maxDigits = 0;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
+    triggered |= triggers[c]!;
     const kind = KIND[c]!;
     if (kind === Kind.Letter) {
-      cp[k] = FOLD[c]!;
+      const f = FOLD[c]!;
+      cp[k] = f;
       pos[k] = i;
       gap[k] = skipped;
       k++;
       skipped = 0;
+      if (f >= 48 && f <= 57) {
+        if (++digits > maxDigits) maxDigits = digits;
+      } else digits = 0;
     } else if (kind === Kind.Hard) {
       skipped = HARD_GAP;
+      digits = 0;
     } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
       const lo = text.charCodeAt(i + 1);
       if (lo >= 0xdc00 && lo <= 0xdfff) {
@@ -143,6 +177,8 @@ export function normalize(text: string, into: NormalizedText = emptyNormalized(t
     } else if (skipped < MAX_SOFT_GAP) skipped++;
   }
   into.length = k;
+  into.triggered = triggered;
+  into.maxDigits = maxDigits;
   return into;
 }
 
@@ -156,22 +192,16 @@ export function endOffset(norm: NormalizedText, k: number): number {
  * into the result are offsets into `text`. Patterns and validators run on this.
  */
 export function foldText(text: string): string {
-  let out = '';
-  let changed = false;
-  const parts: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const f = FOLD[c]!;
-    if (f !== c) changed = true;
-    parts.push(f);
-    if (parts.length >= 8192) {
-      out += String.fromCharCode(...parts);
-      parts.length = 0;
-    }
-  }
-  if (!changed) return text;
-  return out + String.fromCharCode(...parts);
+  const n = text.length;
+  let i = 0;
+  while (i < n && FOLD[text.charCodeAt(i)] === text.charCodeAt(i)) i++;
+  if (i === n) return text;
+  const out = new Uint16Array(n);
+  for (let k = 0; k < n; k++) out[k] = FOLD[text.charCodeAt(k)]!;
+  return UTF16.decode(out);
 }
+
+const UTF16 = new TextDecoder('utf-16le');
 
 /** A term reduced to the automaton's alphabet: runs of equal characters collapsed, with their minimum lengths. */
 export interface TermKey {

@@ -1,52 +1,52 @@
 /**
- * Toneless pinyin for homophone matching (@napi-rs/pinyin): every Han
- * character of the BMP gets a syllable id, so 堵博 and 赌博 both read du-bo.
- * The table is built lazily, once per thread, only when some rule asks for
- * homophones. Heteronyms use the library's default reading.
+ * Toneless pinyin (@napi-rs/pinyin) for homophone rules: 堵博 and 度博 read
+ * du-bo like 赌博. Homophones are drawn from the 3,755 level-1 characters of
+ * GB 2312 (the characters people actually type) so that a term's variants stay
+ * few enough to compile into the automaton, keeping scans single-pass.
+ * Heteronyms use the library's default reading.
  */
 import { pinyin } from '@napi-rs/pinyin';
 
-interface SyllableTable {
-  /** Syllable id (1-based) of each BMP code point; 0 for non-Han characters. */
-  ids: Uint16Array;
-  /** Syllable spelling of each id. */
-  names: string[];
-}
+const readingCache = new Map<string, string>();
 
-let table: SyllableTable | null = null;
-
-export function syllables(): SyllableTable {
-  if (table) return table;
-  const ids = new Uint16Array(65536);
-  const names: string[] = [''];
-  const idOf = new Map<string, number>();
-  const ranges: Array<[number, number]> = [
-    [0x3400, 0x4dbf],
-    [0x4e00, 0x9fff],
-  ];
-  for (const [from, to] of ranges) {
-    for (let c = from; c <= to; c++) {
-      const r = pinyin(String.fromCharCode(c)) as string[];
-      const s = r.length === 1 ? r[0]! : '';
-      if (!/^[a-zü]+$/.test(s)) continue;
-      let id = idOf.get(s);
-      if (id === undefined) {
-        id = names.length;
-        names.push(s);
-        idOf.set(s, id);
-      }
-      ids[c] = id;
-    }
+/** Toneless pinyin of one character, or '' when it has none. */
+export function reading(ch: string): string {
+  let r = readingCache.get(ch);
+  if (r === undefined) {
+    const out = pinyin(ch) as string[];
+    r = out.length === 1 && /^[a-zü]+$/.test(out[0]!) ? out[0]! : '';
+    readingCache.set(ch, r);
   }
-  table = { ids, names };
-  return table;
+  return r;
 }
 
 /** Toneless pinyin of each character of `text` ('' where there is none). */
 export function readings(text: string): string[] {
-  const t = syllables();
-  return Array.from(text, (ch) => {
-    const c = ch.codePointAt(0)!;
-    return c < 65536 ? t.names[t.ids[c]!]! : '';
-  });
+  return Array.from(text, reading);
+}
+
+let bySyllable: Map<string, string[]> | null = null;
+
+/** GB 2312 level-1 characters (rows 16–55) grouped by toneless reading. */
+function commonBySyllable(): Map<string, string[]> {
+  if (bySyllable) return bySyllable;
+  const bytes: number[] = [];
+  for (let hi = 0xb0; hi <= 0xd7; hi++) for (let lo = 0xa1; lo <= 0xfe; lo++) bytes.push(hi, lo);
+  const chars = Array.from(new TextDecoder('gbk').decode(Uint8Array.from(bytes))).filter((c) => /\p{Script=Han}/u.test(c));
+  bySyllable = new Map();
+  for (const c of chars) {
+    const r = reading(c);
+    if (!r) continue;
+    const list = bySyllable.get(r);
+    if (list) list.push(c);
+    else bySyllable.set(r, [c]);
+  }
+  return bySyllable;
+}
+
+/** Common characters that read like `ch` (without `ch` itself). */
+export function homophonesOf(ch: string): string[] {
+  const r = reading(ch);
+  if (!r) return [];
+  return (commonBySyllable().get(r) ?? []).filter((c) => c !== ch);
 }

@@ -359,3 +359,67 @@ export function checkPattern(src: string): PatternCheck {
   }
   return { ok: true, source: out, warnings };
 }
+
+/** Characters a match of `n` can end with. */
+function lastSet(n: Node): CharSet {
+  switch (n.t) {
+    case 'seq': {
+      let acc: CharSet = { any: false, chars: new Set() };
+      for (let i = n.items.length - 1; i >= 0; i--) {
+        acc = union(acc, lastSet(n.items[i]!));
+        if (!nullable(n.items[i]!)) break;
+      }
+      return acc;
+    }
+    case 'alt':
+      return n.alts.map(lastSet).reduce(union, { any: false, chars: new Set() });
+    case 'group':
+    case 'quant':
+      return lastSet(n.body);
+    default:
+      return firstSet(n);
+  }
+}
+
+/**
+ * Character sets every match of the (safe) pattern draws from: one it must
+ * start with and one it must end with (null where any character will do).
+ * The engine skips a pattern on texts that lack either, without running it.
+ */
+export function patternEdgeChars(src: string): { first: string[] | null; last: string[] | null } {
+  try {
+    const ast = new Parser(src).parse();
+    if (nullable(ast)) return { first: null, last: null };
+    const f = firstSet(ast);
+    const l = lastSet(ast);
+    return { first: f.any ? null : [...f.chars], last: l.any ? null : [...l.chars] };
+  } catch {
+    return { first: null, last: null };
+  }
+}
+
+function maxLength(n: Node): number {
+  switch (n.t) {
+    case 'set':
+      return 2; // one code point, maybe a surrogate pair
+    case 'assert':
+      return 0;
+    case 'group':
+      return maxLength(n.body);
+    case 'quant':
+      return n.max === Infinity ? Infinity : n.max * maxLength(n.body);
+    case 'seq':
+      return n.items.reduce((a, i) => a + maxLength(i), 0);
+    case 'alt':
+      return Math.max(...n.alts.map(maxLength));
+  }
+}
+
+/** Longest match of a pattern in UTF-16 code units (Infinity if unbounded). */
+export function patternMaxLength(src: string): number {
+  try {
+    return maxLength(new Parser(src).parse());
+  } catch {
+    return Infinity;
+  }
+}

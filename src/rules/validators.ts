@@ -1,6 +1,7 @@
 /**
  * Validators for personal data and dates that patterns cannot check: they
- * find digit sequences in the folded text (full-width digits already folded),
+ * find digit sequences (full-width digits folded on the fly, so offsets are
+ * offsets into the original text),
  * tolerate the separators people type inside numbers (spaces, hyphens,
  * zero-width characters), and keep only sequences that pass the number's own
  * checks — GB 11643 checksum and birth date for resident ID numbers, carrier
@@ -8,6 +9,8 @@
  * glued to other digits or letters, or partly masked (310***********123X),
  * is not a candidate.
  */
+
+import { foldUnit } from './normalize.js';
 
 export interface Span {
   start: number;
@@ -20,7 +23,7 @@ const isAsciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 12
 const isSeparator = (c: number) => c === 32 || c === 45 || c === 0xa0 || (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff;
 const isMask = (c: number) => c === 42 || c === 0xd7 || c === 0x2217; // * × ∗
 
-interface DigitRun {
+export interface DigitRun {
   digits: string;
   start: number;
   end: number;
@@ -28,47 +31,63 @@ interface DigitRun {
   x: boolean;
 }
 
-/** Maximal digit runs (allowing single separators between digits). */
-function digitRuns(text: string): DigitRun[] {
+/** Maximal digit runs (allowing single separators between digits); shared by the validators of one scan. */
+export function digitRuns(text: string): DigitRun[] {
   const runs: DigitRun[] = [];
   const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (!isDigit(c)) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let digits = '';
-    let end = i;
-    let j = i;
-    while (j < n) {
-      const d = text.charCodeAt(j);
-      if (isDigit(d)) {
-        digits += text[j];
-        j++;
-        end = j;
-      } else if (isSeparator(d) && j + 1 < n && isDigit(text.charCodeAt(j + 1)) && digits.length > 0) {
-        j++;
-      } else break;
-    }
-    let x = false;
-    if (end < n && (text[end] === 'X' || text[end] === 'x')) {
-      x = true;
-      end++;
-    }
-    i = end;
-    const before = start > 0 ? text.charCodeAt(start - 1) : 0;
-    const after = end < n ? text.charCodeAt(end) : 0;
-    // Glued to letters or masks: part of a code, a URL or a masked number.
-    if (isAsciiLetter(before) || isMask(before) || isMask(after) || (isAsciiLetter(after) && !x)) continue;
-    // A decimal number or a version string is not an identifier.
-    if ((before === 46 || before === 44) && start >= 2 && isDigit(text.charCodeAt(start - 2))) continue;
-    if ((after === 46 || after === 44) && end + 1 < n && isDigit(text.charCodeAt(end + 1))) continue;
-    runs.push({ digits, start, end, x });
+  const at = (j: number) => (j >= 0 && j < n ? foldUnit(text.charCodeAt(j)) : 0);
+  // The regex engine skips to stretches of 11+ digits and separators; most text has none.
+  LONG_DIGITS.lastIndex = 0;
+  for (let m = LONG_DIGITS.exec(text); m; m = LONG_DIGITS.exec(text)) {
+    let i = m.index;
+    while (i > 0 && isDigit(at(i - 1))) i--;
+    LONG_DIGITS.lastIndex = scanRun(text, i, at, runs);
   }
   return runs;
+}
+
+const LONG_DIGITS = /[0-9\uff10-\uff19][0-9\uff10-\uff19 \-\u00a0\u200b-\u200d\u2060\ufeff\uff0d\u3000]{10}/g;
+
+/** Reads the digit run starting at `i`; appends it when its length fits a validator. Returns where scanning resumes. */
+function scanRun(text: string, i: number, at: (j: number) => number, runs: DigitRun[]): number {
+  const n = text.length;
+  const start = i;
+  let count = 0;
+  let end = i;
+  let j = i;
+  while (j < n) {
+    const d = at(j);
+    if (isDigit(d)) {
+      count++;
+      j++;
+      end = j;
+    } else if (isSeparator(d) && isDigit(at(j + 1))) {
+      j++;
+    } else break;
+  }
+  let x = false;
+  const xc = at(end);
+  if (xc === 88 || xc === 120) {
+    x = true;
+    end++;
+  }
+  const before = at(start - 1);
+  const after = at(end);
+  // Glued to letters or masks: part of a code, a URL or a masked number.
+  if (isAsciiLetter(before) || isMask(before) || isMask(after) || (isAsciiLetter(after) && !x)) return Math.max(end, i + 1);
+  // A decimal number or a version string is not an identifier.
+  if ((before === 46 || before === 44) && isDigit(at(start - 2))) return Math.max(end, i + 1);
+  if ((after === 46 || after === 44) && isDigit(at(end + 1))) return Math.max(end, i + 1);
+  // Only lengths some validator accepts are worth materialising.
+  if (count === 11 || count === 13 || (count >= 16 && count <= 19)) {
+    let digits = '';
+    for (let k = start; k < end; k++) {
+      const d = at(k);
+      if (isDigit(d)) digits += String.fromCharCode(d);
+    }
+    runs.push({ digits, start, end, x });
+  }
+  return Math.max(end, i + 1);
 }
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -119,18 +138,18 @@ export function isBankCard(digits: string): boolean {
   return luhn(digits);
 }
 
-export function findChineseIds(text: string): Span[] {
+export function findChineseIds(text: string, runs: DigitRun[] = digitRuns(text)): Span[] {
   const out: Span[] = [];
-  for (const r of digitRuns(text)) {
+  for (const r of runs) {
     const id = r.digits + (r.x ? 'X' : '');
     if (id.length === 18 && isValidChineseId(id)) out.push({ start: r.start, end: r.end });
   }
   return out;
 }
 
-export function findMobiles(text: string): Span[] {
+export function findMobiles(text: string, runs: DigitRun[] = digitRuns(text)): Span[] {
   const out: Span[] = [];
-  for (const r of digitRuns(text)) {
+  for (const r of runs) {
     if (r.x) continue;
     let digits = r.digits;
     let start = r.start;
@@ -143,9 +162,9 @@ export function findMobiles(text: string): Span[] {
   return out;
 }
 
-export function findBankCards(text: string): Span[] {
+export function findBankCards(text: string, runs: DigitRun[] = digitRuns(text)): Span[] {
   const out: Span[] = [];
-  for (const r of digitRuns(text)) {
+  for (const r of runs) {
     if (r.x) continue;
     if (r.digits.length === 18 && isValidChineseId(r.digits)) continue;
     if (isBankCard(r.digits)) out.push({ start: r.start, end: r.end });
@@ -157,15 +176,18 @@ function skipDigits(text: string, from: number, count: number): number {
   let i = from;
   let seen = 0;
   while (i < text.length && seen < count) {
-    if (isDigit(text.charCodeAt(i))) seen++;
+    if (isDigit(foldUnit(text.charCodeAt(i)))) seen++;
     i++;
   }
-  while (i < text.length && !isDigit(text.charCodeAt(i))) i++;
+  while (i < text.length && !isDigit(foldUnit(text.charCodeAt(i)))) i++;
   return i;
 }
 
 const DEADLINE =
   /(?:截止(?:日期|时间)?(?:为|是|到|至)?[:：]?\s{0,2}(\d{4})\s{0,2}年\s{0,2}(\d{1,2})\s{0,2}月\s{0,2}(\d{1,2})\s{0,2}日)|(?:[请须应需]于\s{0,2}(\d{4})\s{0,2}年\s{0,2}(\d{1,2})\s{0,2}月\s{0,2}(\d{1,2})\s{0,2}日(?:\s{0,2}\d{1,2}(?:[:：]\d{2}|时))?\s{0,2}(?:前|之前|以前))|(?:(\d{4})-(\d{1,2})-(\d{1,2})\s{0,2}(?:前|之前)?截止)/g;
+
+/** Cheap test on the original text: can it contain a deadline at all? */
+export const MAY_HAVE_DEADLINE = /截止|[请請须須应應需]\s{0,2}[于於]/;
 
 /**
  * Deadlines stated in a post (报名截止时间为2025年3月1日, 请于2025年3月31日前提交)
@@ -173,6 +195,7 @@ const DEADLINE =
  */
 export function findPastDeadlines(text: string, date: string): Span[] {
   const out: Span[] = [];
+  if (!MAY_HAVE_DEADLINE.test(text)) return out;
   DEADLINE.lastIndex = 0;
   for (let m = DEADLINE.exec(text); m; m = DEADLINE.exec(text)) {
     const g = m[1] ? [m[1], m[2], m[3]] : m[4] ? [m[4], m[5], m[6]] : [m[7], m[8], m[9]];

@@ -4,17 +4,19 @@
  * - numerals: Chinese numerals ↔ financial numerals ↔ Arabic digits
  *   (六四 → 陆肆, 64); ① ⑴ ⒈ ㈠ are already folded by the normaliser;
  * - split: characters written as components (赌博 → 贝者博, 贝者十尃);
- * - pinyin letters: the term spelled in toneless pinyin (赌博 → dubo).
- * Homophones written in other characters (堵博) are matched separately over
- * syllables (see compile.ts / phonetic.ts).
+ * - pinyin letters: the term spelled in toneless pinyin (赌博 → dubo);
+ * - homophones: one or two characters replaced by common characters with the
+ *   same toneless reading (赌博 → 堵博, 度搏), for terms marked `pinyin`.
  */
 import { CHAIZI } from './tables/chaizi.js';
-import { readings } from './phonetic.js';
+import { homophonesOf, readings } from './phonetic.js';
 
 /** Variants per term are capped so a long term cannot blow up the automaton. */
 export const MAX_VARIANTS = 64;
+/** Homophone variants per term (single substitutions first, then pairs). */
+export const MAX_HOMOPHONES = 400;
 
-export type VariantKind = 'exact' | 'numerals' | 'split' | 'pinyin';
+export type VariantKind = 'exact' | 'numerals' | 'split' | 'pinyin' | 'homophone';
 
 export interface TermVariant {
   text: string;
@@ -78,12 +80,41 @@ export function pinyinSpelling(term: string): string | null {
   return r.join('');
 }
 
+/** The term with one, then two, characters replaced by homophones. */
+function homophoneVariants(term: string): string[] {
+  const chars = Array.from(term);
+  const alts = chars.map((c) => (/\p{Script=Han}/u.test(c) ? homophonesOf(c) : []));
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    for (const a of alts[i]!) {
+      const v = [...chars];
+      v[i] = a;
+      out.push(v.join(''));
+    }
+  }
+  for (let i = 0; i < chars.length && out.length < MAX_HOMOPHONES; i++) {
+    for (let j = i + 1; j < chars.length && out.length < MAX_HOMOPHONES; j++) {
+      for (const a of alts[i]!) {
+        for (const b of alts[j]!) {
+          const v = [...chars];
+          v[i] = a;
+          v[j] = b;
+          out.push(v.join(''));
+          if (out.length >= MAX_HOMOPHONES) break;
+        }
+        if (out.length >= MAX_HOMOPHONES) break;
+      }
+    }
+  }
+  return out.slice(0, MAX_HOMOPHONES);
+}
+
 /** All variants of a term for the given options, the exact spelling first, without duplicates. */
 export function termVariants(term: string, opts: { numerals?: boolean; split?: boolean; pinyin?: boolean }): TermVariant[] {
   const out: TermVariant[] = [{ text: term, kind: 'exact' }];
   const seen = new Set([term]);
   const add = (text: string, kind: VariantKind) => {
-    if (seen.has(text) || out.length >= MAX_VARIANTS) return;
+    if (seen.has(text) || (kind !== 'homophone' && out.length >= MAX_VARIANTS)) return;
     seen.add(text);
     out.push({ text, kind });
   };
@@ -92,6 +123,7 @@ export function termVariants(term: string, opts: { numerals?: boolean; split?: b
   if (opts.pinyin) {
     const p = pinyinSpelling(term);
     if (p) add(p, 'pinyin');
+    for (const v of homophoneVariants(term)) add(v, 'homophone');
   }
   return out;
 }
