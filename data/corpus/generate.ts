@@ -13,8 +13,20 @@ import { fileURLToPath } from 'node:url';
 import * as OpenCC from 'opencc-js';
 import { SLOTS, INTERFERENCE, TERM_SLOTS } from './slots.js';
 import { BAD, CLEAN, FRAGMENTS, HARD, TITLES } from './templates.js';
+import { MORE_BAD, MORE_CLEAN, MORE_FRAGMENTS, MORE_HARD, MORE_SLOTS } from './templates-more.js';
 
-type Split = 'train' | 'test' | 'unseen';
+// The second batch is appended to the first, pool by pool, so the index rule
+// below (index % 5) reserves its templates and values exactly like the first's.
+for (const [k, v] of Object.entries(MORE_BAD)) BAD[k as keyof typeof BAD].push(...v);
+for (const [k, v] of Object.entries(MORE_CLEAN)) CLEAN[k]!.push(...v);
+for (const [k, v] of Object.entries(MORE_HARD)) HARD[k]!.push(...v);
+for (const [k, v] of Object.entries(MORE_SLOTS)) SLOTS[k]!.push(...v);
+// Fragment pools of the second batch are pools of their own (`illegal+`, `hard.warning+`).
+for (const [k, v] of Object.entries(MORE_FRAGMENTS)) FRAGMENTS[`${k}+`] = v;
+
+type Split = 'train' | 'dev' | 'test' | 'unseen';
+/** Splits whose held-out templates and slot values are reserved (index % 5). */
+type Held = 'train' | 'dev' | 'test';
 type Label = 'clean' | 'secret' | 'political' | 'illegal' | 'ads' | 'vulgar';
 
 interface Example {
@@ -24,11 +36,14 @@ interface Example {
   /** Pool and template index that carry the label, e.g. `illegal#3`, `hard.antifraud#0`. */
   source: string;
   text: string;
+  /** Bad posts: [start, end) offsets in `text` of the sentence(s) that carry the label. */
+  evidence?: Array<[number, number]>;
 }
 
 const SEED = 20260422;
 const COUNTS: Record<Split, { clean: number; hard: number; bad: number }> = {
-  train: { clean: 2600, hard: 2400, bad: 1300 },
+  train: { clean: 3300, hard: 2700, bad: 1800 },
+  dev: { clean: 380, hard: 330, bad: 160 },
   test: { clean: 380, hard: 330, bad: 160 },
   unseen: { clean: 0, hard: 0, bad: 60 },
 };
@@ -49,12 +64,29 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const chance = (p: number) => rand() < p;
 const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });
 
-const isReserved = (i: number) => i % 5 === 2;
-function available<T>(xs: readonly T[], split: 'train' | 'test', reservedOnly = false): T[] {
+/** Index % 5 === 2 is reserved for test, index % 5 === 4 for dev; the rest is training material. */
+const reservedFor = (i: number): Held | null => (i % 5 === 2 ? 'test' : i % 5 === 4 ? 'dev' : null);
+/**
+ * Items of a list a split may use. Training: unreserved items only. Dev: all
+ * but the test-reserved items (with `reservedOnly`, its own reserved items).
+ * Test: everything (with `reservedOnly`, its own reserved items). Lists of
+ * fewer than 3 items are shared.
+ */
+function available<T>(xs: readonly T[], split: Held, reservedOnly = false): T[] {
   if (xs.length < 3) return [...xs];
-  const out = xs.filter((_, i) => (reservedOnly ? isReserved(i) : split === 'test' || !isReserved(i)));
-  return out.length > 0 ? out : [...xs];
+  const allowed = (i: number) => {
+    const r = reservedFor(i);
+    if (reservedOnly) return r === split;
+    if (split === 'train') return r === null;
+    if (split === 'dev') return r !== 'test';
+    return true;
+  };
+  const out = xs.filter((_, i) => allowed(i));
+  if (out.length > 0) return out;
+  // A list too short to hold a reserved dev item: dev falls back to training items, never to test ones.
+  return split === 'test' ? [...xs] : xs.filter((_, i) => reservedFor(i) === null);
 }
+const heldOf = (split: Split): Held => (split === 'unseen' ? 'test' : split);
 
 /** Interference characters, full-width forms, traditional characters or doubled characters. */
 function evade(s: string): string {
@@ -81,9 +113,11 @@ function slotValues(name: string, split: Split): string[] {
   if (!values) throw new Error(`unknown slot {${name}}`);
   if (TERM_SLOTS.has(name)) {
     if (split === 'train') return available(values, 'train');
+    // Dev sees its own reserved terms (never trained on) as test sees its own.
+    if (split === 'dev') return available(values, 'dev');
     return split === 'unseen' ? available(values, 'test', true) : [...values];
   }
-  return available(values, split === 'train' ? 'train' : 'test');
+  return available(values, heldOf(split));
 }
 
 function fill(template: string, split: Split): string {
@@ -100,7 +134,7 @@ interface Pick {
 
 function sentence(pool: string, templates: readonly string[], split: Split, reservedOnly: boolean): Pick {
   const indexed = templates.map((t, i) => ({ t, i }));
-  const choice = pick(available(indexed, split === 'train' ? 'train' : 'test', reservedOnly));
+  const choice = pick(available(indexed, heldOf(split), reservedOnly));
   return { source: `${pool}#${choice.i}`, text: fill(choice.t, split) };
 }
 
@@ -112,7 +146,7 @@ function composed(key: string, split: Split): Pick {
   const parts = FRAGMENTS[key]!;
   const forced = Math.floor(rand() * parts.length);
   const text = parts
-    .map((phrases, i) => pick(split === 'train' ? available(phrases, 'train') : available(phrases, 'test', i === forced)))
+    .map((phrases, i) => pick(split === 'train' ? available(phrases, 'train') : available(phrases, heldOf(split), i === forced)))
     .join('');
   return { source: `${key}~`, text: fill(text, split) };
 }
@@ -129,11 +163,13 @@ function assemble(parts: string[], split: Split): string {
 }
 
 function context(split: Split, n: number): string[] {
+  // Some posts are long (up to ~12 sentences): a label-bearing sentence among many ordinary ones.
+  if (chance(0.2)) n += 2 + Math.floor(rand() * 7);
   const topic = pick(Object.keys(CLEAN));
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const pool = chance(0.8) ? topic : pick(Object.keys(CLEAN));
-    out.push(sentence(`clean.${pool}`, CLEAN[pool]!, split === 'unseen' ? 'test' : split, false).text);
+    out.push(sentence(`clean.${pool}`, CLEAN[pool]!, split, false).text);
   }
   return out;
 }
@@ -145,7 +181,7 @@ function insertAt(xs: string[], x: string): string[] {
 
 function cleanPost(split: Split): Omit<Example, 'id' | 'split'> {
   const topic = pick(Object.keys(CLEAN));
-  const core = sentence(`clean.${topic}`, CLEAN[topic]!, split, split === 'test');
+  const core = sentence(`clean.${topic}`, CLEAN[topic]!, split, split === 'test' || split === 'dev');
   let parts = context(split, Math.floor(rand() * 4) + (chance(0.2) ? 0 : 1));
   parts = insertAt(parts, core.text);
   return { label: 'clean', source: core.source, text: assemble(parts, split) };
@@ -155,7 +191,7 @@ const HARD_FRAGMENTS = Object.keys(FRAGMENTS).filter((k) => k.startsWith('hard.'
 
 function hardPost(split: Split): Omit<Example, 'id' | 'split'> {
   const pool = pick(Object.keys(HARD));
-  const core = chance(0.4) ? composed(pick(HARD_FRAGMENTS), split) : sentence(`hard.${pool}`, HARD[pool]!, split, split === 'test');
+  const core = chance(0.4) ? composed(pick(HARD_FRAGMENTS), split) : sentence(`hard.${pool}`, HARD[pool]!, split, split === 'test' || split === 'dev');
   let parts = context(split, Math.floor(rand() * 4));
   parts = insertAt(parts, core.text);
   if (chance(0.25)) parts = insertAt(parts, sentence(`hard.${pool}`, HARD[pool]!, split, false).text);
@@ -163,15 +199,27 @@ function hardPost(split: Split): Omit<Example, 'id' | 'split'> {
 }
 
 function badPost(label: Exclude<Label, 'clean'>, split: Split): Omit<Example, 'id' | 'split'> {
-  const core = chance(0.5) ? composed(label, split) : sentence(label, BAD[label], split, split === 'test');
+  const core = chance(0.5) ? composed(chance(0.5) ? label : `${label}+`, split) : sentence(label, BAD[label], split, split === 'test' || split === 'dev');
+  const carriers = [core.text];
   let parts = context(split, Math.floor(rand() * 4));
   parts = insertAt(parts, core.text);
-  if (chance(0.2)) parts = insertAt(parts, sentence(label, BAD[label], split, false).text);
+  if (chance(0.2)) {
+    const second = sentence(label, BAD[label], split, false).text;
+    carriers.push(second);
+    parts = insertAt(parts, second);
+  }
   if (chance(0.1)) {
     const pool = pick(Object.keys(HARD));
     parts = insertAt(parts, sentence(`hard.${pool}`, HARD[pool]!, split, false).text);
   }
-  return { label, source: core.source, text: assemble(parts, split) };
+  const text = assemble(parts, split);
+  const evidence: Array<[number, number]> = [];
+  for (const c of carriers) {
+    const at = text.indexOf(c);
+    if (at < 0) throw new Error(`label-bearing sentence lost in assembly: ${c}`);
+    evidence.push([at, at + c.length]);
+  }
+  return { label, source: core.source, text, evidence };
 }
 
 /** The dedup key: letters and digits only, case-folded, after NFKC. */
@@ -183,7 +231,7 @@ function generate(): Example[] {
   const seen = new Set<string>();
   const out: Example[] = [];
   // Test first, so a collision always drops the training copy.
-  for (const split of ['test', 'unseen', 'train'] as const) {
+  for (const split of ['test', 'unseen', 'dev', 'train'] as const) {
     const c = COUNTS[split];
     const makers: Array<[number, () => Omit<Example, 'id' | 'split'>]> = [
       [c.clean, () => cleanPost(split)],
@@ -218,7 +266,7 @@ function usesReservedTerm(text: string): boolean {
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const all = generate();
-for (const split of ['train', 'test', 'unseen'] as const) {
+for (const split of ['train', 'dev', 'test', 'unseen'] as const) {
   const rows = all.filter((e) => e.split === split);
   const file = split === 'unseen' ? 'test-unseen-terms' : split;
   writeFileSync(here(`./${file}.jsonl`), rows.map((e) => JSON.stringify(e)).join('\n') + '\n');
