@@ -7,30 +7,26 @@ export const CORPUS_DIR = fileURLToPath(new URL('../../data/corpus/', import.met
 
 export interface CorpusExample {
   id: string;
-  split: 'train' | 'test';
+  split: CorpusSplit;
   label: string;
   source: string;
   text: string;
+  /** Bad posts: [start, end) offsets of the sentence(s) that carry the label. */
+  evidence?: Array<[number, number]>;
 }
 
-export function readCorpus(split: 'train' | 'test', dir = CORPUS_DIR): CorpusExample[] {
+/** `train` fits the weights; `dev` chooses hyperparameters, temperature, clean margin and thresholds; `test` is read only by `npm run eval`. */
+export type CorpusSplit = 'train' | 'dev' | 'test';
+
+export function readCorpus(split: CorpusSplit, dir = CORPUS_DIR): CorpusExample[] {
   return readFileSync(`${dir}${split}.jsonl`, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as CorpusExample);
 }
 
-/**
- * Deterministic validation carve-out of the training split: an example goes to
- * validation when the hash of its id falls in the first `fraction` of the range.
- */
-export function isValidation(id: string, fraction = 0.1): boolean {
-  const h = createHash('sha256').update(id).digest().readUInt32BE(0);
-  return h / 2 ** 32 < fraction;
-}
-
-export function corpusDigest(dir = CORPUS_DIR): string {
+export function corpusDigest(splits: readonly CorpusSplit[] = ['train', 'dev'], dir = CORPUS_DIR): string {
   const h = createHash('sha256');
-  for (const split of ['train', 'test'] as const) h.update(readFileSync(`${dir}${split}.jsonl`));
+  for (const split of splits) h.update(readFileSync(`${dir}${split}.jsonl`));
   return h.digest('hex').slice(0, 16);
 }

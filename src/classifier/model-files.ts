@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 
 export const MODEL_NAME = 'lastgate-zh-charngram';
-export const MODEL_VERSION = '1.0.0';
+export const MODEL_VERSION = '1.1.0';
 export const MODEL_ID = `${MODEL_NAME}-${MODEL_VERSION}`;
 
 /** The repository's `models/` directory (absolute, with a trailing slash as transformers.js expects). */
@@ -23,6 +23,8 @@ export interface ModelCard {
   temperature: number;
   /** Added to the clean logit (after the temperature); see scripts/train.ts. */
   cleanMargin: number;
+  /** Window length in token positions; a post counts as its worst window. */
+  window: number;
   chunkChars: number;
   chunkOverlap: number;
   train: Record<string, unknown>;

@@ -11,9 +11,9 @@
  *   flagged posts, and never below {@link BLOCK_FLOOR}. Otherwise `null`: the
  *   classifier alone never blocks that label.
  *
- * The floors exist because validation shares templates with training and is
- * easier than real posts: its curve alone would put every threshold at the
- * bottom of the grid.
+ * "Validation" is the dev split (held-out templates and slot values of its
+ * own, never the test split). The floors stay: a synthetic split is still
+ * easier than real posts.
  */
 import type { CurvePoint } from './metrics.js';
 

@@ -6,6 +6,7 @@
  * options always give the same weights.
  */
 import type { LinearModelWeights } from './onnx-graph.js';
+import { positionRows, type FeatureShape } from './features.js';
 
 export interface TrainOptions {
   vocabSize: number;
@@ -150,4 +151,54 @@ export function softmax(z: ArrayLike<number>, temperature = 1): number[] {
   const e = Array.from({ length: z.length }, (_, i) => Math.exp(z[i]! / temperature - m));
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((x) => x / s);
+}
+
+/**
+ * Training-side mirror of the served graph: the logits of the text's worst
+ * window of `window` token positions — the window whose probability of not
+ * being clean is highest (first one on ties), among the starts of
+ * {@link windowStarts}. A text no longer than a window is one window.
+ */
+export function worstWindowLogits(w: LinearModelWeights, ids: ArrayLike<number>, window: number): Float64Array {
+  const shape: FeatureShape = { vocabSize: w.vocabSize, buckets: w.buckets };
+  const positions = positionRows(ids, shape);
+  const n = positions.length;
+  const D = w.dim;
+  const C = w.labels;
+  // Prefix sums of the per-position embedding sums and row counts.
+  const prefix = new Float64Array((n + 1) * D);
+  const counts = new Float64Array(n + 1);
+  for (let t = 0; t < n; t++) {
+    for (let d = 0; d < D; d++) prefix[(t + 1) * D + d] = prefix[t * D + d]!;
+    for (const r of positions[t]!) for (let d = 0; d < D; d++) prefix[(t + 1) * D + d]! += w.embeddings[r * D + d]!;
+    counts[t + 1] = counts[t]! + positions[t]!.length;
+  }
+  const last = Math.max(n - window, 0);
+  let best: Float64Array | null = null;
+  let bestRisk = -Infinity;
+  const z = new Float64Array(C);
+  for (let s = 0; s <= last; s++) {
+    const e = Math.min(n, s + window);
+    const cnt = Math.max(counts[e]! - counts[s]!, 1);
+    for (let c = 0; c < C; c++) {
+      let v = w.bias[c]!;
+      for (let d = 0; d < D; d++) v += ((prefix[e * D + d]! - prefix[s * D + d]!) / cnt) * w.weight[d * C + c]!;
+      z[c] = v;
+    }
+    const r = risk(z);
+    if (best === null || r > bestRisk) {
+      bestRisk = r;
+      best = Float64Array.from(z);
+    }
+  }
+  return best!;
+}
+
+/** log Σ exp(bad logits) − clean logit: monotone in 1 − p(clean). */
+export function risk(z: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let c = 1; c < z.length; c++) m = Math.max(m, z[c]!);
+  let s = 0;
+  for (let c = 1; c < z.length; c++) s += Math.exp(z[c]! - m);
+  return m + Math.log(s) - z[0]!;
 }

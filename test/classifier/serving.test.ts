@@ -66,19 +66,15 @@ describe('loadClassifier (offline)', () => {
   it('scores a huge text in windows, and the worst window counts', async () => {
     const clean = '本市持续开展公共就业服务进校园活动，为高校毕业生提供岗位信息和职业指导。'.repeat(1500);
     expect(clean.length).toBeGreaterThanOrEqual(50_000);
-    // A leaked paragraph (not a lone sentence: see the dilution limit in EVALUATION.md).
-    const leak =
-      '【机密★5年】局党组会议纪要：涉及干部任免的处理意见，仅限局领导阅知，严禁拍照转发。内部讨论稿，请勿转发，正式文件印发前严禁对外透露。以下为干部任免建议名单，仅供领导参阅，阅后即退。' +
-      '附件：基金监督检查线索清单（秘密★1年），请相关处室负责人签收，不得复印。经办系统后台管理员账号和初始密码见附表，内部掌握，不对外。重点人员名单及联系方式详见附件，请属地做好稳控，切勿外传。';
+    // One leaked sentence in 50,000 characters: the graph scores windows of a
+    // few dozen characters and the worst one counts, so it is not averaged away.
+    const leak = '【机密★5年】局党组会议纪要：涉及干部任免的处理意见，仅限局领导阅知，严禁拍照转发。';
     const bad = `${clean.slice(0, 30_000)}\n${leak}\n${clean.slice(30_000)}`;
-    const [c, b] = await classifier.classify([clean, bad]);
+    const [c, b, short] = await classifier.classify([clean, bad, `本周六举办招聘会，咨询电话12333。${leak}欢迎参加。`]);
     expect(c!.label).toBe('clean');
-    // The worst window is the one holding the leak. Mixed with ~400 characters
-    // of clean text in its 600-character window, the leak is diluted below the
-    // top label (a known limit, see EVALUATION.md), but its secret probability
-    // stands out by orders of magnitude against the clean document's.
-    expect(b!.scores!.secret!).toBeGreaterThan(0.2);
-    expect(b!.scores!.secret!).toBeGreaterThan(100 * c!.scores!.secret!);
+    expect(b!.label).toBe('secret');
+    expect(b!.scores!.secret!).toBeGreaterThan(0.9);
+    expect(short!.label).toBe('secret');
   });
 
   it('tells warnings and correct names from the real thing', async () => {

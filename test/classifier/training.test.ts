@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AutoTokenizer } from '@xenova/transformers';
-import { featureRows } from '../../src/classifier/features.js';
+import { featureRows, positionRows, windowRows, windowStarts } from '../../src/classifier/features.js';
 import { buildOnnxModel } from '../../src/classifier/onnx-graph.js';
 import { buildTokenizerFiles, buildVocabulary, tokens } from '../../src/classifier/tokenizer.js';
-import { logits, softmax, train, type TrainingExample } from '../../src/classifier/trainer.js';
+import { logits, softmax, train, worstWindowLogits, type TrainingExample } from '../../src/classifier/trainer.js';
 import { loadClassifier } from '../../src/classifier/index.js';
 import { useOfflineModels } from '../../src/classifier/offline-env.js';
 
@@ -56,22 +56,43 @@ describe('trainer and ONNX export', () => {
     });
   });
 
+  it('position rows cover exactly the rows of the whole text', () => {
+    const ids = tokens('社保挂靠一条龙办理，加微信').map((x) => index.get(x) ?? 1);
+    const whole = Array.from(featureRows(ids, shape)).sort((a, b) => a - b);
+    const byPosition = Array.from(windowRows(positionRows(ids, shape), 0, ids.length)).sort((a, b) => a - b);
+    expect(byPosition).toEqual(whole);
+    expect(windowStarts(3, 5)).toEqual([0]);
+    expect(windowStarts(7, 5)).toEqual([0, 1, 2]);
+  });
+
+  it('the worst window of a long text is the one holding the bad passage', () => {
+    const w = train(examples, options);
+    const ids = (t: string) => tokens(t).map((x) => index.get(x) ?? 1);
+    const long = '养老金调整通知'.repeat(6) + '百家乐注册送彩金' + '招聘会本周六举行'.repeat(6);
+    const worst = softmax(worstWindowLogits(w, ids(long), 8));
+    const mean = softmax(logits(w, featureRows(ids(long), shape)));
+    expect(worst.indexOf(Math.max(...worst))).toBe(3);
+    expect(worst[3]!).toBeGreaterThan(mean[3]!);
+  });
+
   it('exports a graph that transformers.js runs with the trainer’s probabilities', async () => {
     const w = train(examples, options);
+    const window = 6;
     const dir = mkdtempSync(join(tmpdir(), 'lg-model-'));
     mkdirSync(join(dir, 'tiny', 'onnx'), { recursive: true });
     for (const [name, json] of Object.entries(buildTokenizerFiles(vocab, 512))) writeFileSync(join(dir, 'tiny', name), JSON.stringify(json));
-    writeFileSync(join(dir, 'tiny', 'onnx', 'model.onnx'), buildOnnxModel(w, 'test'));
+    writeFileSync(join(dir, 'tiny', 'onnx', 'model.onnx'), buildOnnxModel(w, 'test', window));
     const labelNames = ['clean', 'secret', 'political', 'illegal', 'ads', 'vulgar'];
     writeFileSync(
       join(dir, 'tiny', 'config.json'),
       JSON.stringify({ model_type: 'bert', id2label: Object.fromEntries(labelNames.map((l, i) => [i, l])), label2id: Object.fromEntries(labelNames.map((l, i) => [l, i])) }),
     );
     const classifier = await loadClassifier({ modelsDir: dir, model: 'tiny' });
-    const probe = [...texts, '社保挂靠', '赌', '', '未见过的字'];
+    const probe = [...texts, '社保挂靠', '赌', '', '未见过的字', '招聘会本周六举行。养老金调整通知。百家乐注册送彩金。远离赌博珍爱家庭', texts.join('')];
     const served = await classifier.classify(probe);
+    const ids = (t: string) => tokens(t).map((x) => index.get(x) ?? 1);
     probe.forEach((t, i) => {
-      const mine = softmax(logits(w, encode(t)));
+      const mine = softmax(worstWindowLogits(w, ids(t), window));
       labelNames.forEach((l, k) => expect(served[i]!.scores![l]).toBeCloseTo(mine[k]!, 5));
     });
   });

@@ -18,6 +18,8 @@ describe('classifier thresholds in the verdict policy', () => {
     expect(decideVerdict([], c('clean', 0.99))).toBe('pass');
     expect(decideVerdict([], c('ads', 0.4))).toBe('pass');
     expect(decideVerdict([], c('ads', 0.6))).toBe('review');
+    expect(decideVerdict([], c('political', 0.6))).toBe('pass');
+    expect(decideVerdict([], c('political', 0.7))).toBe('review');
     expect(decideVerdict([], c('ads', 0.999))).toBe('review');
     expect(decideVerdict([], c('political', 0.999))).toBe('review');
     expect(decideVerdict([], c('secret', 0.7))).toBe('review');
@@ -28,10 +30,10 @@ describe('classifier thresholds in the verdict policy', () => {
   it('overrides replace single steps and keep the rest', () => {
     const policy = withClassifierThresholds({ ads: { review: 0.9 }, secret: { block: null } });
     expect(policy.classifier.ads).toEqual({ review: 0.9, block: null });
-    expect(policy.classifier.secret).toEqual({ review: 0.5, block: null });
+    expect(policy.classifier.secret).toEqual({ review: DEFAULT_VERDICT_POLICY.classifier.secret!.review, block: null });
     expect(decideVerdict([], c('ads', 0.8), policy)).toBe('pass');
     expect(decideVerdict([], c('secret', 0.99), policy)).toBe('review');
-    expect(DEFAULT_VERDICT_POLICY.classifier.secret).toEqual({ review: 0.5, block: 0.95 });
+    expect(DEFAULT_VERDICT_POLICY.classifier.secret).toEqual({ review: 0.545, block: 0.95 });
   });
 
   it('suggestThresholds applies precision targets and floors', () => {
