@@ -6,8 +6,10 @@
  * Inside: the n-gram rows of `features.ts` are computed with int64 Mul/Add/Mod
  * on shifted slices of `input_ids` and looked up in one embedding table; every
  * token position owns its character, the bigram and the trigram starting
- * there. Prefix sums (CumSum) give the mean embedding of every window of K
- * positions; the linear layer scores each window, and the logits of the window
+ * there. The table is stored projected through the linear layer (one logit
+ * per label and row). A grouped convolution with a kernel of K ones gives
+ * every window of K positions its summed logits and row count, hence its mean
+ * logits; the logits of the window
  * most likely not to be clean (log Σ exp(bad) − clean, first on ties) are the
  * output. A text of at most K tokens is a single window. So one leaking
  * sentence is scored with its immediate neighbours, not averaged away by the
@@ -51,10 +53,22 @@ export function buildOnnxModel(w: LinearModelWeights, producerVersion: string, w
   if (w.embeddings.length !== rows * w.dim) throw new Error('embedding table has the wrong size');
   if (!Number.isInteger(window) || window < 1) throw new Error('window must be a positive integer');
   const padEnd = (n: number) => int64Tensor(`padEnd${n}`, [0, 0, 0, n]);
+  // The linear layer commutes with the window mean, so the table is stored
+  // already projected onto the labels: one row of `labels` logits per
+  // character or n-gram (rows × labels instead of rows × dim), and the graph
+  // does all its window arithmetic on `labels` channels.
+  const projected = new Float32Array(rows * w.labels);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < w.labels; c++) {
+      let z = 0;
+      for (let d = 0; d < w.dim; d++) z += w.embeddings[r * w.dim + d]! * w.weight[d * w.labels + c]!;
+      projected[r * w.labels + c] = z;
+    }
+  }
+  projected.fill(0, 0, w.labels); // row 0 is [PAD]: what padding positions look up
   const initializer: ITensor[] = [
-    floatTensor('embeddings', [rows, w.dim], w.embeddings),
-    floatTensor('classifier.weight', [w.dim, w.labels], w.weight),
-    floatTensor('classifier.bias', [w.labels], w.bias),
+    floatTensor('embeddings', [rows, w.labels], projected),
+    floatTensor('biasCol', [w.labels, 1], w.bias),
     int64Tensor('K1', [HASH.K1], []),
     int64Tensor('K2', [HASH.K2], []),
     int64Tensor('M', [HASH.M], []),
@@ -62,24 +76,22 @@ export function buildOnnxModel(w: LinearModelWeights, producerVersion: string, w
     int64Tensor('V', [w.vocabSize], []),
     int64Tensor('axis1', [1]),
     int64Tensor('axis2', [2]),
-    int64Tensor('axis1s', [1], []),
     int64Tensor('i0', [0]),
     int64Tensor('i1', [1]),
     int64Tensor('i2', [2]),
     int64Tensor('im1', [-1]),
     int64Tensor('im2', [-2]),
-    int64Tensor('iK', [window]),
-    int64Tensor('imK', [-window]),
+    int64Tensor('iKm1', [window - 1]),
+    int64Tensor('i0s', [0], []),
+    int64Tensor('i1s', [1], []),
     int64Tensor('iC', [w.labels]),
     int64Tensor('iend', [Number.MAX_SAFE_INTEGER]),
     padEnd(window + 2),
     padEnd(1),
     padEnd(2),
-    int64Tensor('padBegin3', [0, 1, 0, 0, 0, 0]),
-    int64Tensor('padBegin2', [0, 1, 0, 0]),
-    floatTensor('zero', [], new Float32Array([0])),
+    floatTensor('sumKernel', [w.labels, 1, window], new Float32Array(w.labels * window).fill(1)),
+    floatTensor('cntKernel', [1, 1, window], new Float32Array(window).fill(1)),
     floatTensor('one', [], new Float32Array([1])),
-    floatTensor('fK', [], new Float32Array([window])),
     floatTensor('neg', [], new Float32Array([-1e9])),
   ];
   const slice = (x: string, start: string, end: string, out: string, axis = 'axis1') => node('Slice', [x, start, end, axis], [out]);
@@ -123,57 +135,60 @@ export function buildOnnxModel(w: LinearModelWeights, producerVersion: string, w
     node('Pad', ['rows3s', 'padEnd2'], ['rows3']),
     node('Pad', ['mask3s', 'padEnd2'], ['mask3']),
   ];
-  for (const [rowsName, maskName, tag] of [['ids', 'mask', '1'], ['rows2', 'mask2', '2'], ['rows3', 'mask3', '3']] as const) {
+  // Padding positions look up row 0 ([PAD], kept at zero), so no embedding
+  // is ever multiplied by a mask.
+  for (const [rowsName, maskName, tag] of [['rows2', 'mask2', '2'], ['rows3', 'mask3', '3']] as const) {
     nodes.push(
-      node('Gather', ['embeddings', rowsName], [`e${tag}`], [{ name: 'axis', type: INT_ATTR, i: 0 }]),
-      node('Unsqueeze', [maskName, 'axis2'], [`mcol${tag}`]),
-      node('Mul', [`e${tag}`, `mcol${tag}`], [`em${tag}`]),
+      node('Cast', [maskName], [`${maskName}B`], [{ name: 'to', type: INT_ATTR, i: onnx.TensorProto.DataType.BOOL }]),
+      node('Where', [`${maskName}B`, rowsName, 'i0s'], [`${rowsName}m`]),
     );
   }
   nodes.push(
-    // Per-position sums and counts, then prefix sums with a leading zero.
-    node('Add', ['em1', 'em2'], ['em12']),
-    node('Add', ['em12', 'em3'], ['pos']),
+    node('Gather', ['embeddings', 'ids'], ['e1'], [{ name: 'axis', type: INT_ATTR, i: 0 }]),
+    node('Gather', ['embeddings', 'rows2m'], ['e2'], [{ name: 'axis', type: INT_ATTR, i: 0 }]),
+    node('Gather', ['embeddings', 'rows3m'], ['e3'], [{ name: 'axis', type: INT_ATTR, i: 0 }]),
+    // Per-position sums, channels first ([B, labels, T']) so that every
+    // broadcast below runs along the sequence.
+    node('Add', ['e1', 'e2'], ['e12']),
+    node('Add', ['e12', 'e3'], ['posTL']),
+    node('Transpose', ['posTL'], ['pos'], [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 2, 1] }]),
     node('Add', ['mask', 'mask2'], ['c12']),
     node('Add', ['c12', 'mask3'], ['cpos']),
-    node('CumSum', ['pos', 'axis1s'], ['cum']),
-    node('CumSum', ['cpos', 'axis1s'], ['ccum']),
-    node('Pad', ['cum', 'padBegin3'], ['pre']),
-    node('Pad', ['ccum', 'padBegin2'], ['cpre']),
-    // Window s covers positions [s, s + K): sum = pre[s + K] − pre[s].
-    slice('pre', 'iK', 'iend', 'preHi'),
-    slice('pre', 'i0', 'imK', 'preLo'),
-    node('Sub', ['preHi', 'preLo'], ['wsum']),
-    slice('cpre', 'iK', 'iend', 'cpreHi'),
-    slice('cpre', 'i0', 'imK', 'cpreLo'),
-    node('Sub', ['cpreHi', 'cpreLo'], ['wcnt']),
-    node('Max', ['wcnt', 'one'], ['wcntSafe']),
-    node('Unsqueeze', ['wcntSafe', 'axis2'], ['wcntCol']),
-    node('Div', ['wsum', 'wcntCol'], ['hidden']),
-    node('MatMul', ['hidden', 'classifier.weight'], ['proj']),
-    node('Add', ['proj', 'classifier.bias'], ['wlogits']),
+    // Window s covers positions [s, s + K): sums by a grouped convolution
+    // with a kernel of K ones, per label channel and for the row counts.
+    node('Conv', ['pos', 'sumKernel'], ['wsum'], [
+      { name: 'group', type: INT_ATTR, i: w.labels },
+      { name: 'kernel_shape', type: onnx.AttributeProto.AttributeType.INTS, ints: [window] },
+    ]),
+    node('Unsqueeze', ['cpos', 'axis1'], ['cposRow']),
+    node('Conv', ['cposRow', 'cntKernel'], ['wcnt'], [{ name: 'kernel_shape', type: onnx.AttributeProto.AttributeType.INTS, ints: [window] }]),
+    node('Max', ['wcnt', 'one'], ['wcntRow']),
+    node('Div', ['wsum', 'wcntRow'], ['proj']),
+    node('Add', ['proj', 'biasCol'], ['wlogits']),
     // Risk of a window: log Σ exp(bad logits) − clean logit.
-    slice('wlogits', 'i1', 'iC', 'bad', 'axis2'),
-    slice('wlogits', 'i0', 'i1', 'cleanCol', 'axis2'),
-    node('ReduceLogSumExp', ['bad'], ['badLse'], [{ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [2] }, { name: 'keepdims', type: INT_ATTR, i: 0 }]),
-    node('Squeeze', ['cleanCol', 'axis2'], ['clean']),
+    slice('wlogits', 'i1', 'iC', 'bad'),
+    slice('wlogits', 'i0', 'i1', 'cleanRow'),
+    node('ReduceLogSumExp', ['bad'], ['badLse'], [{ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [1] }, { name: 'keepdims', type: INT_ATTR, i: 0 }]),
+    node('Squeeze', ['cleanRow', 'axis1'], ['clean']),
     node('Sub', ['badLse', 'clean'], ['wrisk']),
-    // Only starts 0 … max(n − K, 0) count (later windows are inside earlier ones).
-    node('Mul', ['wcnt', 'zero'], ['zeros']),
-    node('Add', ['zeros', 'one'], ['ones']),
-    node('CumSum', ['ones', 'axis1s'], ['startPlus1']),
-    node('Sub', ['startPlus1', 'one'], ['start']),
-    node('ReduceSum', ['mask', 'axis1'], ['len'], [{ name: 'keepdims', type: INT_ATTR, i: 1 }]),
-    node('Sub', ['len', 'fK'], ['lenMinusK']),
-    node('Max', ['lenMinusK', 'zero'], ['lastStart']),
-    node('LessOrEqual', ['start', 'lastStart'], ['valid']),
-    node('Where', ['valid', 'wrisk', 'neg'], ['riskValid']),
+    // Only starts 0 … max(n − K, 0) count (later windows are inside earlier
+    // ones): start s > 0 counts when its last position s + K − 1 is a real
+    // token (masks are right-padded); start 0 always counts.
+    slice('mask', 'iKm1', 'iend', 'lastReal'),
+    node('Cast', ['lastReal'], ['validB'], [{ name: 'to', type: INT_ATTR, i: onnx.TensorProto.DataType.BOOL }]),
+    node('Where', ['validB', 'wrisk', 'neg'], ['riskMasked']),
+    slice('wrisk', 'i0', 'i1', 'risk0'),
+    slice('riskMasked', 'i1', 'iend', 'riskRest'),
+    node('Concat', ['risk0', 'riskRest'], ['riskValid'], [{ name: 'axis', type: INT_ATTR, i: 1 }]),
     node('ArgMax', ['riskValid'], ['worst'], [{ name: 'axis', type: INT_ATTR, i: 1 }, { name: 'keepdims', type: INT_ATTR, i: 1 }]),
-    node('Cast', ['worst'], ['worstF'], [{ name: 'to', type: INT_ATTR, i: onnx.TensorProto.DataType.FLOAT }]),
-    node('Equal', ['start', 'worstF'], ['pickB']),
+    // One-hot of the worst start ([B, NW]) against Range(0, NW), then its logits.
+    node('Shape', ['wrisk'], ['wshape']),
+    node('Gather', ['wshape', 'i1s'], ['nw'], [{ name: 'axis', type: INT_ATTR, i: 0 }]),
+    node('Range', ['i0s', 'nw', 'i1s'], ['starts']),
+    node('Equal', ['starts', 'worst'], ['pickB']),
     node('Cast', ['pickB'], ['pick'], [{ name: 'to', type: INT_ATTR, i: onnx.TensorProto.DataType.FLOAT }]),
-    node('Unsqueeze', ['pick', 'axis1'], ['pickRow']),
-    node('MatMul', ['pickRow', 'wlogits'], ['picked']),
+    node('Unsqueeze', ['pick', 'axis2'], ['pickCol']),
+    node('MatMul', ['wlogits', 'pickCol'], ['picked']),
     node('Flatten', ['picked'], ['logits'], [{ name: 'axis', type: INT_ATTR, i: 1 }]),
   );
   const dyn = (dims: Array<string | number>) => ({
