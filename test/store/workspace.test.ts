@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { codeOf, freshStore, result } from '../helpers/db.js';
 import { WebhookDispatcher, verifySignature } from '../../src/notify/webhooks.js';
+import { DEFAULT_CLASSIFIER_THRESHOLDS } from '../../src/review/verdict.js';
 import { waitFor } from '../helpers/http.js';
 import type { Hit } from '../../src/review/types.js';
 
@@ -172,7 +173,7 @@ describe('classifier thresholds', () => {
     const comp = await env.mk('合规', 'compliance');
     const a = await env.mk('甲', 'reviewer');
     expect(env.store.verdictPolicy().classifier.ads).toEqual({ review: 0.8, block: null });
-    expect(env.store.verdictPolicy().classifier.secret).toEqual({ review: 0.5, block: 0.95 });
+    expect(env.store.verdictPolicy().classifier.secret).toEqual(DEFAULT_CLASSIFIER_THRESHOLDS.secret);
     expect(await codeOf(env.store.setClassifierThresholds(a, { ads: { review: 0.9 } }))).toBe('forbidden');
     await env.store.setClassifierThresholds(comp, { secret: { block: null } });
     await env.store.setClassifierThresholds(comp, { secret: { review: 0.6 } });
