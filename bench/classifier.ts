@@ -5,6 +5,7 @@
  * Run alone with `node bin/run-ts.mjs bench/classifier.ts` or via `npm run bench -- classifier`.
  */
 import { statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { loadClassifier } from '../src/classifier/index.js';
@@ -47,6 +48,7 @@ export interface ClassifierBenchResult {
 
 export async function runClassifierBench(): Promise<ClassifierBenchResult> {
   const texts = posts(POSTS);
+  const loadAtStart = loadavg()[0]!;
   const classifier = await loadClassifier();
   await classifier.classify(texts.slice(0, BATCH)); // warm-up
 
@@ -98,6 +100,8 @@ Machine: ${machineLine()}. Command: \`npm run bench -- classifier\` (or \`node b
 | single post latency p50 | | ${result.p50Ms.toFixed(2)} ms |
 | single post latency p99 | < 20 ms | ${result.p99Ms.toFixed(2)} ms |
 | memory after load and run (one thread) | | RSS ${r(result.rssMiB)} MiB, JS heap ${r(result.heapMiB)} MiB |
+
+Load average (1 min) when the run started: ${loadAtStart.toFixed(2)} on 2 cores; above ~0.5, other jobs share the cores and the throughput rows are lower bounds.
 
 Latency: ${LATENCY_SAMPLES} sequential \`classify([post])\` calls after warm-up. The ONNX file is ${(statSync(`${MODELS_DIR}${classifier.version}/onnx/model.onnx`).size / 1e6).toFixed(1)} MB; each worker thread loads its own copy.
 `,
