@@ -43,36 +43,65 @@ function grow(a: Int32Array<ArrayBuffer>, size: number, fill: number): Int32Arra
   return b;
 }
 
-function compareKeys(a: Int32Array, b: Int32Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
-
 /**
  * Builds the automaton. `keys[i]` is key id i; duplicates are allowed (the
  * first one wins the state, so callers should deduplicate) and empty keys are ignored.
  */
 export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonData {
   // Dense classes, most frequent code points first so busy states pack tightly.
-  const freq = new Map<number, number>();
-  for (const k of keys) for (const c of k) freq.set(c, (freq.get(c) ?? 0) + 1);
-  const byFreq = [...freq.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const bmpFreq = new Int32Array(65536);
+  const astralFreq = new Map<number, number>();
+  let total = 0;
+  for (const k of keys) {
+    total += k.length;
+    for (const c of k) {
+      if (c < 65536) bmpFreq[c]!++;
+      else astralFreq.set(c, (astralFreq.get(c) ?? 0) + 1);
+    }
+  }
+  const byFreq: Array<[number, number]> = [];
+  for (let c = 0; c < 65536; c++) if (bmpFreq[c]! > 0) byFreq.push([c, bmpFreq[c]!]);
+  for (const e of astralFreq) byFreq.push(e);
+  byFreq.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   if (byFreq.length > 65535) throw new Error('too many distinct characters in rule terms (max 65535)');
   const classOf = new Uint16Array(65536);
   const astralPairs: Array<[number, number]> = [];
-  const cls = new Map<number, number>();
+  const astralCls = new Map<number, number>();
   byFreq.forEach(([cp], i) => {
-    cls.set(cp, i + 1);
     if (cp < 65536) classOf[cp] = i + 1;
-    else astralPairs.push([cp, i + 1]);
+    else {
+      astralPairs.push([cp, i + 1]);
+      astralCls.set(cp, i + 1);
+    }
   });
   astralPairs.sort((a, b) => a[0] - b[0]);
   const astral = new Int32Array(astralPairs.flat());
 
-  const classKeys: Int32Array[] = keys.map((k) => Int32Array.from(k, (c) => cls.get(c)!));
-  const order = classKeys.map((_, i) => i).filter((i) => classKeys[i]!.length > 0);
-  order.sort((a, b) => compareKeys(classKeys[a]!, classKeys[b]!) || a - b);
+  // All keys as class ids in one flat array: key i is flat[off[i] .. off[i+1]).
+  const flat = new Int32Array(total);
+  const off = new Int32Array(keys.length + 1);
+  let w = 0;
+  keys.forEach((k, i) => {
+    off[i] = w;
+    for (const c of k) flat[w++] = c < 65536 ? classOf[c]! : astralCls.get(c)!;
+  });
+  off[keys.length] = w;
+  const len = (i: number) => off[i + 1]! - off[i]!;
+  const at = (i: number, d: number) => flat[off[i]! + d]!;
+  const order: number[] = [];
+  for (let i = 0; i < keys.length; i++) if (len(i) > 0) order.push(i);
+  order.sort((a, b) => {
+    const la = len(a);
+    const lb = len(b);
+    const n = la < lb ? la : lb;
+    const oa = off[a]!;
+    const ob = off[b]!;
+    for (let d = 0; d < n; d++) {
+      const x = flat[oa + d]! - flat[ob + d]!;
+      if (x !== 0) return x;
+    }
+    return la - lb || a - b;
+  });
 
   const numClasses = byFreq.length;
   let cap = 1024;
@@ -105,6 +134,10 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
     const f = new Uint8Array(now);
     f.set(failures);
     failures = f;
+    const up = new Int32Array(now);
+    up.set(nextUp);
+    for (let i = old; i < now; i++) up[i] = i;
+    nextUp = up;
     const u = new Uint8Array(now);
     u.set(unlinked);
     unlinked = u;
@@ -113,6 +146,17 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
       freeHead = old;
     } else linkFree(old, now, freeTail);
     freeTail = now - 1;
+  };
+  // Union-find over slots: findFree(i) is the first free slot at or above i.
+  let nextUp = new Int32Array(cap);
+  for (let i = 0; i < cap; i++) nextUp[i] = i;
+  const findFree = (x: number): number => {
+    while (nextUp[x] !== x) {
+      const up = nextUp[x]!;
+      nextUp[x] = nextUp[up]!;
+      x = up;
+    }
+    return x;
   };
   // Slots that failed as first-child candidates too often leave the list (they may still be used by a sibling).
   let failures = new Uint8Array(cap);
@@ -127,8 +171,12 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
     if (n >= 0) prevFree[n] = p;
     else freeTail = p;
   };
-  const occupy = unlink;
+  const occupy = (i: number) => {
+    unlink(i);
+    nextUp[i] = i + 1;
+  };
   check[0] = 0x7fffffff; // root is occupied and never anybody's child
+  nextUp[0] = 1;
   let maxIndex = 0;
 
   // BFS over (state, key range, depth): the darts construction.
@@ -137,35 +185,43 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
   const qHi: number[] = [order.length];
   const qDepth: number[] = [0];
   const bfs: number[] = [];
-  const childCls: number[] = [];
-  const childLo: number[] = [];
+  const childCls = new Int32Array(numClasses + 1);
+  const childLo = new Int32Array(numClasses + 2);
   for (let head = 0; head < qState.length; head++) {
     const s = qState[head]!;
     let lo = qLo[head]!;
     const hi = qHi[head]!;
     const depth = qDepth[head]!;
     bfs.push(s);
-    while (lo < hi && classKeys[order[lo]!]!.length === depth) {
+    while (lo < hi && len(order[lo]!) === depth) {
       if (outKey[s] === -1) outKey[s] = order[lo]!;
       lo++;
     }
     if (lo >= hi) continue;
-    childCls.length = 0;
-    childLo.length = 0;
+    let nChildren = 0;
     for (let i = lo; i < hi; i++) {
-      const c = classKeys[order[i]!]![depth]!;
-      if (childCls.length === 0 || childCls[childCls.length - 1] !== c) {
-        childCls.push(c);
-        childLo.push(i);
+      const c = at(order[i]!, depth);
+      if (nChildren === 0 || childCls[nChildren - 1] !== c) {
+        childCls[nChildren] = c;
+        childLo[nChildren] = i;
+        nChildren++;
       }
     }
-    childLo.push(hi);
+    childLo[nChildren] = hi;
     const first = childCls[0]!;
-    const last = childCls[childCls.length - 1]!;
-    // First fit over the free list: the first child goes to a free slot, the others must be free too.
+    const last = childCls[nChildren - 1]!;
     let b = 0;
     let pos = freeHead;
-    for (;;) {
+    if (nChildren === 1) {
+      // Most states have one child: the first free slot above its class, from the union-find.
+      ensure(first + 3);
+      const at = findFree(first + 1);
+      ensure(at + 2);
+      b = at - first;
+      pos = -2;
+    }
+    // First fit over the free list: the first child goes to a free slot, the others must be free too.
+    while (pos !== -2) {
       if (pos === -1) {
         const old = check.length;
         ensure(old * 2);
@@ -174,9 +230,9 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
       }
       if (pos > first) {
         b = pos - first;
-        ensure(b + last + 1);
+        ensure(b + last + 2);
         let ok = true;
-        for (let j = 1; j < childCls.length; j++) {
+        for (let j = 1; j < nChildren; j++) {
           if (check[b + childCls[j]!] !== -1) {
             ok = false;
             break;
@@ -189,7 +245,7 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
       pos = next;
     }
     base[s] = b;
-    for (let j = 0; j < childCls.length; j++) {
+    for (let j = 0; j < nChildren; j++) {
       const t = b + childCls[j]!;
       check[t] = s;
       occupy(t);

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Action, Category, Gate, Severity } from '../review/types.js';
 import { CATEGORY_GATE } from '../review/types.js';
 import { buildAutomaton, type AutomatonData } from './automaton.js';
-import { DEFAULT_LEXICON_POLICY, triageTerm, type Lexicon, type LexiconPolicy, type LexiconVerdict } from './lexicon.js';
+import { DEFAULT_LEXICON_POLICY, triageKey, type Lexicon, type LexiconPolicy, type LexiconVerdict } from './lexicon.js';
 import { termKey } from './normalize.js';
 import type { Boundary, ContextSpec, PackSpec, RuleSpec, ValidatorName } from './pack.js';
 import { checkPattern } from './regex-safety.js';
@@ -51,8 +51,8 @@ export type KeyEntry =
   | {
       t: 'term';
       rule: number;
-      /** Per-term rule id (lexicon terms: `lexicon:<file>:<line>`); default the rule's. */
-      ruleId?: string;
+      /** Lexicon terms: line in the word list; the finding's rule id is `<rule id>:<line>` (`lexicon:<file>:<line>`). */
+      line?: number;
       /** The term as written in the rule. */
       term: string;
       min: number[];
@@ -110,7 +110,7 @@ export function rulesVersion(packs: readonly PackInput[], opts: CompileOptions =
   for (const p of [...packs].sort((a, b) => a.pack.pack.localeCompare(b.pack.pack))) h.update(JSON.stringify(p.pack));
   for (const l of opts.lexicons ?? []) {
     h.update(`\0lexicon:${l.name}\0`);
-    for (const t of l.terms) h.update(`${t.line}\t${t.text}\n`);
+    h.update(l.terms.map((t) => `${t.line}\t${t.text}`).join('\n'));
   }
   h.update(JSON.stringify(opts.lexiconPolicy ?? DEFAULT_LEXICON_POLICY));
   h.update(opts.lexiconCategory ?? 'wording');
@@ -168,6 +168,14 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
   const allow: number[] = [];
   const lexiconUnless: CompiledContext[] = [];
 
+  const ruleSources = new Map<string, string>();
+  for (const { source, pack } of packs) {
+    for (const r of pack.rules) {
+      const other = ruleSources.get(r.id);
+      if (other !== undefined) throw new Error(`${source}: rule id ${r.id} already defined in ${other}`);
+      ruleSources.set(r.id, source);
+    }
+  }
   for (const { source, pack } of packs) {
     for (const a of pack.allow ?? []) allow.push(phrase(a));
     for (const c of pack.lexiconUnless ?? []) lexiconUnless.push(context(c));
@@ -223,16 +231,16 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
     });
     const counts: Record<LexiconVerdict, number> = { ok: 0, empty: 0, short: 0, common: 0 };
     for (const t of lex.terms) {
-      const verdict = triageTerm(t.text, policy);
+      const k = termKey(t.text);
+      const verdict = triageKey(k, policy);
       counts[verdict]++;
       lexiconTerms[verdict]++;
       if (verdict !== 'ok') continue;
-      const k = termKey(t.text);
       termCount++;
       text.add(k.key, {
         t: 'term',
         rule: ruleIndex,
-        ruleId: `lexicon:${lex.name}:${t.line}`,
+        line: t.line,
         term: t.text,
         min: k.min,
         boundary: 'word',

@@ -35,6 +35,8 @@ export interface RuleEngineOptions {
   /** Directory for compiled packs keyed by content hash; skips compilation on a hit. */
   cacheDir?: string;
   lexiconPolicy?: LexiconPolicy;
+  /** Packs held elsewhere (database rules from the compliance API), compiled together with the directory's. */
+  extraPacks?: PackInput[];
 }
 
 interface Occurrence {
@@ -439,7 +441,8 @@ function dropNestedLexiconWords(c: CompiledRules, cands: Candidate[]): void {
 }
 
 function ruleIdOf(c: CompiledRules, cand: Candidate): string {
-  return cand.entry?.ruleId ?? c.rules[cand.rule]!.id;
+  const id = c.rules[cand.rule]!.id;
+  return cand.entry?.line !== undefined ? `${id}:${cand.entry.line}` : id;
 }
 
 function lowerBound(a: Int32Array, n: number, x: number): number {
@@ -504,7 +507,7 @@ export function createRuleEngine(packs: readonly PackInput[], opts: CompileOptio
  */
 export function loadRuleEngine(opts: RuleEngineOptions = {}): RuleEngine {
   const dir = opts.rulesDir ?? DEFAULT_RULES_DIR;
-  const packs = loadPackDir(dir);
+  const packs: PackInput[] = [...loadPackDir(dir), ...(opts.extraPacks ?? [])];
   const lexicons = (opts.lexicons ?? []).map(loadLexicon);
   const compileOpts: CompileOptions = { lexicons, ...(opts.lexiconPolicy ? { lexiconPolicy: opts.lexiconPolicy } : {}) };
   if (opts.cacheDir) {
@@ -512,7 +515,11 @@ export function loadRuleEngine(opts: RuleEngineOptions = {}): RuleEngine {
     const cached = loadCompiled(opts.cacheDir, version);
     if (cached) return new RuleEngine(cached);
     const compiled = compileRules(packs, compileOpts);
-    saveCompiled(opts.cacheDir, compiled);
+    try {
+      saveCompiled(opts.cacheDir, compiled);
+    } catch (err) {
+      compiled.diagnostics.push({ source: opts.cacheDir, message: `cache not written: ${(err as Error).message}` });
+    }
     return new RuleEngine(compiled);
   }
   return createRuleEngine(packs, compileOpts);

@@ -17,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { termKey } from './normalize.js';
+import { termKey, type TermKey } from './normalize.js';
 import { commonWords } from './segment.js';
 
 export interface LexiconTerm {
@@ -61,7 +61,11 @@ const HAN = /\p{Script=Han}/u;
 
 /** Triage of one lexicon term (see the module comment). */
 export function triageTerm(text: string, policy: LexiconPolicy = DEFAULT_LEXICON_POLICY): LexiconVerdict {
-  const { chars, key } = termKey(text);
+  return triageKey(termKey(text), policy);
+}
+
+/** `triageTerm` for a term already normalised. */
+export function triageKey({ chars, key }: TermKey, policy: LexiconPolicy = DEFAULT_LEXICON_POLICY): LexiconVerdict {
   if (chars.length === 0) return 'empty';
   const s = String.fromCodePoint(...chars);
   if (!HAN.test(s)) return s.length <= 4 || key.length <= 2 ? 'short' : 'ok';

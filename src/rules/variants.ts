@@ -14,7 +14,7 @@ import { homophonesOf, readings } from './phonetic.js';
 /** Variants per term are capped so a long term cannot blow up the automaton. */
 export const MAX_VARIANTS = 64;
 /** Homophone variants per term (single substitutions first, then pairs). */
-export const MAX_HOMOPHONES = 400;
+export const MAX_HOMOPHONES = 240;
 
 export type VariantKind = 'exact' | 'numerals' | 'split' | 'pinyin' | 'homophone';
 

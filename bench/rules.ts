@@ -1,0 +1,228 @@
+/**
+ * Rule engine benchmark: `node bin/run-ts.mjs bench/rules.ts` (or `npm run bench -- rules`).
+ *
+ * On a ≥ 20M-character deterministic corpus (bench/corpus.ts) with the 51k
+ * public lexicon plus the default packs and full normalisation, measures in
+ * one run: lastgate's throughput (full scans, findings verified), mint-filter's
+ * and modern-ahocorasick's (the same 51k words, no normalisation), build time
+ * for the 51k terms, load time from the on-disk cache, and the memory of the
+ * compiled lexicon. Writes the `## Rule engine` section of BENCHMARKS.md.
+ */
+import { execSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import AhoCorasick from 'modern-ahocorasick';
+import { Mint } from 'mint-filter';
+import { buildAutomaton, automatonBytes, emptyMatches, scanAutomaton } from '../src/rules/automaton.js';
+import { loadCompiled, saveCompiled } from '../src/rules/cache.js';
+import { compileRules } from '../src/rules/compile.js';
+import { DEFAULT_RULES_DIR, RuleEngine } from '../src/rules/engine.js';
+import { loadLexicon, triageTerm } from '../src/rules/lexicon.js';
+import { normalize, emptyNormalized, termKey } from '../src/rules/normalize.js';
+import { loadPackDir } from '../src/rules/pack.js';
+import { buildCorpus } from './corpus.js';
+import { machineLine, writeSection } from './report.js';
+
+const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const LEXICON = resolve(REPO, '../shared/bench/lexicon-51k.txt');
+const SEEDS = resolve(REPO, '../shared/seeds');
+const CORPUS_CHARS = 20_000_000;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Best of `runs` passes, by process CPU time (the machine may be shared; wall time is reported too). */
+function best<T>(runs: number, fn: () => T): { ms: number; wallMs: number; value: T } {
+  let ms = Infinity;
+  let wallMs = Infinity;
+  let value!: T;
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    value = fn();
+    wallMs = Math.min(wallMs, performance.now() - t0);
+    const cu = process.cpuUsage(c0);
+    ms = Math.min(ms, (cu.user + cu.system) / 1000);
+  }
+  return { ms, wallMs, value };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const mcs = (chars: number, ms: number) => chars / ms / 1000;
+const fmt = (n: number, d = 1) => n.toFixed(d);
+
+export async function runRulesBench(): Promise<Record<string, number>> {
+  const packs = loadPackDir(DEFAULT_RULES_DIR);
+  const lexicon = loadLexicon(LEXICON);
+  const words = lexicon.terms.map((t) => t.text);
+
+  // Build time: full compile (triage, variants, automaton) and the automaton alone, median of 5.
+  triageTerm('预热'); // loads the dictionary's word frequencies once, as any engine start-up would
+  const compileTimes: number[] = [];
+  const automatonTimes: number[] = [];
+  const keys = words.map((w) => termKey(w).key).filter((k) => k.length > 0);
+  for (let i = 0; i < 5; i++) {
+    let t0 = performance.now();
+    compileRules(packs, { lexicons: [lexicon] });
+    compileTimes.push(performance.now() - t0);
+    t0 = performance.now();
+    buildAutomaton(keys);
+    automatonTimes.push(performance.now() - t0);
+  }
+
+  // Memory of the compiled lexicon: typed arrays plus the JS heap it keeps alive.
+  gc();
+  const before = process.memoryUsage();
+  let compiled: ReturnType<typeof compileRules> | null = compileRules(packs, { lexicons: [lexicon] });
+  gc();
+  const after = process.memoryUsage();
+  const heapBytes = after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
+  const arrayBytes = automatonBytes(compiled.text.automaton);
+
+  // Start-up from the on-disk cache.
+  const cacheDir = mkdtempSync(join(tmpdir(), 'lastgate-rules-bench-'));
+  saveCompiled(cacheDir, compiled);
+  const cacheLoad = median(
+    Array.from({ length: 5 }, () => {
+      const t0 = performance.now();
+      const c = loadCompiled(cacheDir, compiled!.version);
+      if (!c) throw new Error('cache miss');
+      new RuleEngine(c);
+      return performance.now() - t0;
+    }),
+  );
+  rmSync(cacheDir, { recursive: true, force: true });
+
+  const engine = new RuleEngine(compiled);
+  compiled = null;
+
+  const injected = [
+    ...packs.flatMap((p) => p.pack.rules.flatMap((r) => (r.terms ?? []).map((t) => (typeof t === 'string' ? t : t.text)))),
+    ...words.filter((_, i) => i % 97 === 0),
+  ];
+  const posts = buildCorpus({ seedsDir: SEEDS, terms: injected, chars: CORPUS_CHARS });
+  const chars = posts.reduce((n, p) => n + p.length, 0);
+
+  // Warm-up (JIT, lazy segmenter) on a slice, then best of 3 full passes each.
+  for (const p of posts.slice(0, 200)) engine.scan({ id: 'w', body: p, date: '2026-06-01' });
+  const ours = best(3, () => {
+    let hits = 0;
+    for (let i = 0; i < posts.length; i++) hits += engine.scan({ id: 'b', body: posts[i]!, date: '2026-06-01' }).length;
+    return hits;
+  });
+
+  const buf = emptyNormalized(4096);
+  const normOnly = best(3, () => {
+    let n = 0;
+    for (const p of posts) n += normalize(p, buf).length;
+    return n;
+  });
+  const matches = emptyMatches();
+  const a = engine.compiled.text.automaton;
+  const normScan = best(3, () => {
+    let n = 0;
+    for (const p of posts) {
+      const nt = normalize(p, buf);
+      scanAutomaton(a, nt.cp, nt.gap, nt.length, matches);
+      n += matches.count;
+    }
+    return n;
+  });
+
+  let t0 = performance.now();
+  const mint = new Mint(words);
+  const mintBuild = performance.now() - t0;
+  for (const p of posts.slice(0, 200)) mint.filter(p, { replace: false });
+  const mintRun = best(3, () => {
+    let n = 0;
+    for (const p of posts) n += mint.filter(p, { replace: false }).words.length;
+    return n;
+  });
+
+  t0 = performance.now();
+  const mac = new AhoCorasick(words);
+  const macBuild = performance.now() - t0;
+  for (const p of posts.slice(0, 200)) mac.search(p);
+  const macRun = best(3, () => {
+    let n = 0;
+    for (const p of posts) n += mac.search(p).length;
+    return n;
+  });
+
+  const r = {
+    corpusChars: chars,
+    posts: posts.length,
+    oursMcs: mcs(chars, ours.ms),
+    oursWallMcs: mcs(chars, ours.wallMs),
+    oursHits: ours.value,
+    normMcs: mcs(chars, normOnly.ms),
+    normScanMcs: mcs(chars, normScan.ms),
+    mintMcs: mcs(chars, mintRun.ms),
+    mintHits: mintRun.value,
+    macMcs: mcs(chars, macRun.ms),
+    macHits: macRun.value,
+    compileMs: median(compileTimes),
+    automatonMs: median(automatonTimes),
+    cacheLoadMs: cacheLoad,
+    mintBuildMs: mintBuild,
+    macBuildMs: macBuild,
+    arrayMB: arrayBytes / 2 ** 20,
+    heapMB: heapBytes / 2 ** 20,
+  };
+
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = execSync("grep -m1 'model name' /proc/cpuinfo", { encoding: 'utf8' }).split(':')[1]!.trim();
+  } catch {
+    /* not Linux */
+  }
+  const table = `| matcher | normalisation | throughput (M chars/s, 1 core) | vs mint-filter | matches reported | build 51k terms |
+|---|---|---|---|---|---|
+| **lastgate** (\`RuleEngine.scan\`, default packs + 51k lexicon) | full: fold, case, t2s, digits, interference, repeats, homophones; findings verified (boundaries, segmentation, exceptions) | **${fmt(r.oursMcs)}** | **${fmt(r.oursMcs / r.mintMcs)}×** | ${r.oursHits} findings | ${fmt(r.compileMs, 0)} ms (automaton alone ${fmt(r.automatonMs, 0)} ms) |
+| lastgate normaliser + automaton only | full | ${fmt(r.normScanMcs)} | ${fmt(r.normScanMcs / r.mintMcs)}× | ${normScan.value} raw key matches | — |
+| lastgate normaliser only | full | ${fmt(r.normMcs)} | — | — | — |
+| mint-filter 4.0.3 (\`filter(text, {replace:false})\`) | none | ${fmt(r.mintMcs)} | 1× | ${r.mintHits} words | ${fmt(r.mintBuildMs, 0)} ms |
+| modern-ahocorasick 3.3.0 (\`search(text)\`) | none | ${fmt(r.macMcs)} | ${fmt(r.macMcs / r.mintMcs)}× | ${r.macHits} matches | ${fmt(r.macBuildMs, 0)} ms |`;
+
+  writeSection(
+    'Rule engine',
+    `Command: \`node bin/run-ts.mjs bench/rules.ts\` (also part of \`npm run bench\`).
+Machine: \`nproc\` = ${cpus().length}, ${cpu}; ${machineLine()}.
+Measured ${new Date().toISOString().slice(0, 10)} (load average ${loadavg()[0]!.toFixed(1)} at the start: the machine was shared with other jobs). Throughputs are the best of 3 full passes by process CPU time; build times the median of 5.
+
+Corpus: ${fmt(r.corpusChars / 1e6, 1)}M characters in ${r.posts} posts of ~2,000 characters, generated deterministically
+(\`bench/corpus.ts\`) from the sentences of the two seed documents with terms from the default packs and every
+97th lexicon word injected into 2% of sentences, a third of them written with evasions (interference characters,
+traditional or full-width characters, repeats). Terms: the 51,337-line public lexicon
+(\`../shared/bench/lexicon-51k.txt\`) for every matcher; lastgate also runs its default packs.
+
+${table}
+
+- Throughput: lastgate **${fmt(r.oursMcs)}M chars/s** on one core by CPU time (${fmt(r.oursWallMcs)}M by wall clock on the shared
+  machine; target ≥ 30M), **${fmt(r.oursMcs / r.mintMcs)}× mint-filter**
+  (target ≥ 5×), ${fmt(r.oursMcs / r.macMcs)}× modern-ahocorasick, with normalisation that the other two do not do at all.
+- Build for the 51k lexicon + default packs: **${fmt(r.compileMs, 0)} ms** median of 5 (target < 300 ms), including
+  lexicon triage, term variants and the double-array automaton (${fmt(r.automatonMs, 0)} ms of it); loading the same
+  compiled rules from the on-disk cache (\`cacheDir\`) takes **${fmt(r.cacheLoadMs, 0)} ms**. The dictionary word
+  frequencies used by the triage load once per process (~50 ms, not included).
+- Memory of the compiled lexicon: **${fmt(r.arrayMB, 1)} MB** of typed arrays (automaton), **${fmt(r.heapMB, 1)} MB** in
+  total including the JS objects of the term table (target < 100 MB).
+- Findings differ by design: mint-filter and modern-ahocorasick report every substring occurrence of every lexicon
+  word (政策, 信息, 法 …); lastgate leaves general-vocabulary, single-character and fragment entries out of plain
+  lexicons (reported at load), checks word boundaries and exceptions, and catches the evasive spellings the others miss.`,
+  );
+  console.log(JSON.stringify(r, null, 2));
+  return r;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  await runRulesBench();
+}
