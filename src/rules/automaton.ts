@@ -22,6 +22,8 @@ export interface AutomatonData {
   astral: Int32Array;
   /** Per state s: [4s] base, [4s+1] check (parent), [4s+2] failure link, [4s+3] first state of its output chain or -1. */
   nodes: Int32Array;
+  /** Root transitions by class (0 = stay at the root): the busiest transitions, in a small hot array. */
+  rootNext: Int32Array;
   /** Key id ending at this state, or -1. */
   outKey: Int32Array;
   /** Next state along the failure chain that ends a key, or -1. */
@@ -291,7 +293,12 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
     nodes[4 * i + 2] = fail[i]!;
     nodes[4 * i + 3] = outKey[i] !== -1 ? i : outLink[i]!;
   }
-  return { classOf, astral, nodes, outKey, outLink, keyLength };
+  const rootNext = new Int32Array(numClasses + 1);
+  for (let k = 1; k <= numClasses; k++) {
+    const t = base[0]! + k;
+    rootNext[k] = check[t] === 0 ? t : 0;
+  }
+  return { classOf, astral, nodes, rootNext, outKey, outLink, keyLength };
 }
 
 function astralClass(astral: Int32Array, cp: number): number {
@@ -346,7 +353,7 @@ export function scanAutomaton(
   out: MatchBuffer,
 ): void {
   out.count = 0;
-  const { classOf, astral, nodes, outKey, outLink } = a;
+  const { classOf, astral, nodes, rootNext, outKey, outLink } = a;
   let s = 0;
   let prev = -1;
   for (let i = 0; i < length; i++) {
@@ -362,12 +369,15 @@ export function scanAutomaton(
       continue;
     }
     for (;;) {
+      if (s === 0) {
+        s = rootNext[k]!;
+        break;
+      }
       const t = nodes[s << 2]! + k;
       if (nodes[(t << 2) + 1] === s) {
         s = t;
         break;
       }
-      if (s === 0) break;
       s = nodes[(s << 2) + 2]!;
     }
     let o = nodes[(s << 2) + 3]!;
@@ -384,6 +394,7 @@ export function automatonBytes(a: AutomatonData): number {
     a.classOf.byteLength +
     a.astral.byteLength +
     a.nodes.byteLength +
+    a.rootNext.byteLength +
     a.outKey.byteLength +
     a.outLink.byteLength +
     a.keyLength.byteLength

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { AutomatonData } from './automaton.js';
 import { COMPILER_VERSION, type CompiledRules, type KeyTable } from './compile.js';
 
-const ARRAYS = ['classOf', 'astral', 'nodes', 'outKey', 'outLink', 'keyLength'] as const;
+const ARRAYS = ['classOf', 'astral', 'nodes', 'rootNext', 'outKey', 'outLink', 'keyLength'] as const;
 type ArrayName = (typeof ARRAYS)[number];
-const MAGIC = 'LGRULES2';
+const MAGIC = 'LGRULES3';
 
 export function cacheFile(dir: string, version: string): string {
   return join(dir, `rules-${version}.bin`);
@@ -88,6 +88,7 @@ export function loadCompiled(dir: string, version: string): CompiledRules | null
         classOf: new Uint16Array(data.buffer, at('classOf')[0], at('classOf')[1]),
         astral: new Int32Array(data.buffer, at('astral')[0], at('astral')[1]),
         nodes: new Int32Array(data.buffer, at('nodes')[0], at('nodes')[1]),
+        rootNext: new Int32Array(data.buffer, at('rootNext')[0], at('rootNext')[1]),
         outKey: new Int32Array(data.buffer, at('outKey')[0], at('outKey')[1]),
         outLink: new Int32Array(data.buffer, at('outLink')[0], at('outLink')[1]),
         keyLength: new Int32Array(data.buffer, at('keyLength')[0], at('keyLength')[1]),
