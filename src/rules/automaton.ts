@@ -35,6 +35,12 @@ export interface AutomatonData {
 /** Largest interference gap (skipped characters) allowed between two letters of one match. */
 export const MAX_INNER_GAP = 4;
 
+function growTo(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
 function grow(a: Int32Array<ArrayBuffer>, size: number, fill: number): Int32Array<ArrayBuffer> {
   if (a.length >= size) return a;
   let cap = a.length;
@@ -90,20 +96,15 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
   off[keys.length] = w;
   const len = (i: number) => off[i + 1]! - off[i]!;
   const at = (i: number, d: number) => flat[off[i]! + d]!;
-  const order: number[] = [];
-  for (let i = 0; i < keys.length; i++) if (len(i) > 0) order.push(i);
-  order.sort((a, b) => {
-    const la = len(a);
-    const lb = len(b);
-    const n = la < lb ? la : lb;
-    const oa = off[a]!;
-    const ob = off[b]!;
-    for (let d = 0; d < n; d++) {
-      const x = flat[oa + d]! - flat[ob + d]!;
-      if (x !== 0) return x;
-    }
-    return la - lb || a - b;
-  });
+  // Sort keys by their class sequences with the native string sort: each key becomes its classes as
+  // UTF-16 units, a NUL (below every class, so a prefix sorts first) and its index.
+  const tagged: string[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    if (len(i) === 0) continue;
+    tagged.push(String.fromCharCode.apply(null, flat.subarray(off[i]!, off[i + 1]!) as unknown as number[]) + '\0' + String.fromCharCode(i & 0xffff, i >>> 16));
+  }
+  tagged.sort();
+  const order = tagged.map((t) => t.charCodeAt(t.length - 2) | (t.charCodeAt(t.length - 1) << 16));
 
   const numClasses = byFreq.length;
   let cap = 1024;
@@ -182,19 +183,21 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
   let maxIndex = 0;
 
   // BFS over (state, key range, depth): the darts construction.
-  const qState: number[] = [0];
-  const qLo: number[] = [0];
-  const qHi: number[] = [order.length];
-  const qDepth: number[] = [0];
-  const bfs: number[] = [];
+  // BFS queue of (state, key range, depth); the visiting order is kept for the failure links.
+  let qCap = 1024;
+  let qState = new Int32Array(qCap);
+  let qLo = new Int32Array(qCap);
+  let qHi = new Int32Array(qCap);
+  let qDepth = new Int32Array(qCap);
+  let qLen = 1;
+  qHi[0] = order.length;
   const childCls = new Int32Array(numClasses + 1);
   const childLo = new Int32Array(numClasses + 2);
-  for (let head = 0; head < qState.length; head++) {
+  for (let head = 0; head < qLen; head++) {
     const s = qState[head]!;
     let lo = qLo[head]!;
     const hi = qHi[head]!;
     const depth = qDepth[head]!;
-    bfs.push(s);
     while (lo < hi && len(order[lo]!) === depth) {
       if (outKey[s] === -1) outKey[s] = order[lo]!;
       lo++;
@@ -252,10 +255,18 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
       check[t] = s;
       occupy(t);
       if (t > maxIndex) maxIndex = t;
-      qState.push(t);
-      qLo.push(childLo[j]!);
-      qHi.push(childLo[j + 1]!);
-      qDepth.push(depth + 1);
+      if (qLen === qCap) {
+        qCap *= 2;
+        qState = growTo(qState, qCap);
+        qLo = growTo(qLo, qCap);
+        qHi = growTo(qHi, qCap);
+        qDepth = growTo(qDepth, qCap);
+      }
+      qState[qLen] = t;
+      qLo[qLen] = childLo[j]!;
+      qHi[qLen] = childLo[j + 1]!;
+      qDepth[qLen] = depth + 1;
+      qLen++;
     }
   }
 
@@ -265,8 +276,8 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
   outKey = grow(outKey, size, -1).slice(0, size);
   const fail = new Int32Array(size);
   const outLink = new Int32Array(size).fill(-1);
-  for (let i = 1; i < bfs.length; i++) {
-    const t = bfs[i]!;
+  for (let i = 1; i < qLen; i++) {
+    const t = qState[i]!;
     const p = check[t]!;
     const c = t - base[p]!;
     let f = 0;

@@ -10,7 +10,7 @@ import type { Action, Category, Gate, Severity } from '../review/types.js';
 import { CATEGORY_GATE } from '../review/types.js';
 import { buildAutomaton, type AutomatonData } from './automaton.js';
 import { DEFAULT_LEXICON_POLICY, triageKey, type Lexicon, type LexiconPolicy, type LexiconVerdict } from './lexicon.js';
-import { termKey } from './normalize.js';
+import { termKey, type TermKey } from './normalize.js';
 import type { Boundary, ContextSpec, PackSpec, RuleSpec, ValidatorName } from './pack.js';
 import { checkPattern } from './regex-safety.js';
 import { termVariants, type VariantKind } from './variants.js';
@@ -122,9 +122,8 @@ class KeyBuilder {
   entries: KeyEntry[][] = [];
   private ids = new Map<string, number>();
 
-  add(key: number[], entry: KeyEntry): void {
+  add({ key, keyText: k }: Pick<TermKey, 'key' | 'keyText'>, entry: KeyEntry): void {
     if (key.length === 0) return;
-    const k = String.fromCodePoint(...key);
     let id = this.ids.get(k);
     if (id === undefined) {
       id = this.keys.length;
@@ -159,7 +158,7 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
       phrases.push(p);
       phraseIds.set(p, id);
       const k = termKey(p);
-      text.add(k.key, { t: 'phrase', phrase: id, min: k.min });
+      text.add(k, { t: 'phrase', phrase: id, min: k.min });
     }
     return id;
   };
@@ -195,7 +194,7 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
             diagnostics.push({ source, message: `${r.id}: term "${spec.text}" has no letters or digits; ignored` });
             continue;
           }
-          text.add(k.key, {
+          text.add(k, {
             t: 'term',
             rule: ruleIndex,
             term: spec.text,
@@ -237,7 +236,7 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
       lexiconTerms[verdict]++;
       if (verdict !== 'ok') continue;
       termCount++;
-      text.add(k.key, {
+      text.add(k, {
         t: 'term',
         rule: ruleIndex,
         line: t.line,

@@ -65,9 +65,8 @@ export function triageTerm(text: string, policy: LexiconPolicy = DEFAULT_LEXICON
 }
 
 /** `triageTerm` for a term already normalised. */
-export function triageKey({ chars, key }: TermKey, policy: LexiconPolicy = DEFAULT_LEXICON_POLICY): LexiconVerdict {
+export function triageKey({ chars, key, text: s }: TermKey, policy: LexiconPolicy = DEFAULT_LEXICON_POLICY): LexiconVerdict {
   if (chars.length === 0) return 'empty';
-  const s = String.fromCodePoint(...chars);
   if (!HAN.test(s)) return s.length <= 4 || key.length <= 2 ? 'short' : 'ok';
   // One character, possibly repeated (习习, 真真真): it would match every occurrence of that character.
   if (key.length === 1) return 'short';

@@ -211,29 +211,47 @@ export interface TermKey {
   key: number[];
   /** How many times each run's character must repeat (嘻嘻哈哈 → [2, 2]). */
   min: number[];
+  /** `chars` and `key` as strings. */
+  text: string;
+  keyText: string;
 }
 
 /** Normalises a rule term the same way the text is normalised. */
 export function termKey(term: string): TermKey {
   const chars: number[] = [];
-  for (const ch of term) {
-    const cp = ch.codePointAt(0)!;
-    if (kindOf(cp) !== Kind.Letter) continue;
-    chars.push(foldCodePoint(cp));
-  }
   const key: number[] = [];
   const min: number[] = [];
-  for (const c of chars) {
-    if (key.length > 0 && key[key.length - 1] === c) min[min.length - 1]!++;
+  let text = '';
+  let keyText = '';
+  const n = term.length;
+  for (let i = 0; i < n; i++) {
+    let c = term.charCodeAt(i);
+    let f: number;
+    let ch: string;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      c = term.codePointAt(i)!;
+      i++;
+      if (kindOf(c) !== Kind.Letter) continue;
+      f = c;
+      ch = String.fromCodePoint(c);
+    } else {
+      if (KIND[c] !== Kind.Letter) continue;
+      f = FOLD[c]!;
+      ch = String.fromCharCode(f);
+    }
+    chars.push(f);
+    text += ch;
+    if (key.length > 0 && key[key.length - 1] === f) min[min.length - 1]!++;
     else {
-      key.push(c);
+      key.push(f);
       min.push(1);
+      keyText += ch;
     }
   }
-  return { chars, key, min };
+  return { chars, key, min, text, keyText };
 }
 
 /** The normalised string of a term or text (for display, hashing and tests). */
 export function normalizedString(text: string): string {
-  return String.fromCodePoint(...termKey(text).chars);
+  return termKey(text).text;
 }
