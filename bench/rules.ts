@@ -150,8 +150,9 @@ export async function runRulesBench(): Promise<Record<string, number>> {
   t0 = performance.now();
   const mac = new AhoCorasick(words);
   const macBuild = performance.now() - t0;
-  for (const p of posts.slice(0, 200)) mac.search(p);
-  const macRun = best(3, () => {
+  for (const p of posts.slice(0, 50)) mac.search(p);
+  // One pass: at well under 1M chars/s a pass takes tens of seconds and the ratio is not in doubt.
+  const macRun = best(1, () => {
     let n = 0;
     for (const p of posts) n += mac.search(p).length;
     return n;
@@ -191,7 +192,7 @@ export async function runRulesBench(): Promise<Record<string, number>> {
 | lastgate normaliser + automaton only | full | ${fmt(r.normScanMcs)} | ${fmt(r.normScanMcs / r.mintMcs)}× | ${normScan.value} raw key matches | — |
 | lastgate normaliser only | full | ${fmt(r.normMcs)} | — | — | — |
 | mint-filter 4.0.3 (\`filter(text, {replace:false})\`) | none | ${fmt(r.mintMcs)} | 1× | ${r.mintHits} words | ${fmt(r.mintBuildMs, 0)} ms |
-| modern-ahocorasick 3.3.0 (\`search(text)\`) | none | ${fmt(r.macMcs)} | ${fmt(r.macMcs / r.mintMcs)}× | ${r.macHits} matches | ${fmt(r.macBuildMs, 0)} ms |`;
+| modern-ahocorasick 3.3.0 (\`search(text)\`, one pass) | none | ${fmt(r.macMcs)} | ${fmt(r.macMcs / r.mintMcs)}× | ${r.macHits} matches | ${fmt(r.macBuildMs, 0)} ms |`;
 
   writeSection(
     'Rule engine',

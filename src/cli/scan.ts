@@ -14,6 +14,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { isValidDate, today } from '../review/dates.js';
 import { reviewPost } from '../review/processor.js';
+import { DEFAULT_VERDICT_POLICY, withClassifierThresholds, type VerdictPolicy } from '../review/verdict.js';
+import { loadConfig } from '../config.js';
 import type { Hit, ReviewInput, TextClassifier } from '../review/types.js';
 import { loadRuleEngine, type RuleEngine } from '../rules/engine.js';
 import { PackError } from '../rules/pack.js';
@@ -127,7 +129,17 @@ export async function runScan(argv: string[], io: ScanIO): Promise<number> {
   }
   for (const d of engine.diagnostics) err(`${d.source}: ${d.message}`);
 
-  const envClassifier = !/^(0|off|false|no)$/i.test(process.env.LASTGATE_CLASSIFIER ?? 'on');
+  // Same configuration as the server and workers: LASTGATE_CLASSIFIER, LASTGATE_CLASSIFIER_THRESHOLDS.
+  let policy: VerdictPolicy = DEFAULT_VERDICT_POLICY;
+  let envClassifier = true;
+  try {
+    const config = loadConfig();
+    envClassifier = config.classifier;
+    if (config.thresholds) policy = withClassifierThresholds(config.thresholds);
+  } catch (e) {
+    err((e as Error).message);
+    return 2;
+  }
   let classifier: TextClassifier | null;
   try {
     classifier = await classifierFor(!values['no-classifier'] && envClassifier);
@@ -193,7 +205,7 @@ export async function runScan(argv: string[], io: ScanIO): Promise<number> {
       ...(p.platform !== undefined ? { platform: p.platform } : {}),
       ...(p.account !== undefined ? { account: p.account } : {}),
     };
-    const r = await reviewPost(post, { rules: engine, classifier });
+    const r = await reviewPost(post, { rules: engine, classifier, policy });
     const out = {
       id: (json as { id: unknown }).id,
       verdict: r.verdict,

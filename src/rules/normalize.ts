@@ -110,7 +110,7 @@ export interface NormalizedText {
   gap: Uint8Array;
   /** OR of `triggers[c]` over every code unit of the text (see `normalize`). */
   triggered: number;
-  /** Longest run of digits, interference between them allowed (the validators need 11 or more). */
+  /** Longest run of digits, number separators (space, hyphen, zero-width) between them allowed; the validators need 11 or more. */
   maxDigits: number;
 }
 
@@ -119,6 +119,8 @@ export function emptyNormalized(capacity = 1024): NormalizedText {
 }
 
 const NO_TRIGGERS = new Uint32Array(65536);
+const NUMBER_SEPARATOR = new Uint8Array(65536);
+for (const c of [0x20, 0x2d, 0xa0, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x3000, 0xff0d]) NUMBER_SEPARATOR[c] = 1;
 
 /**
  * Normalises `text` into `into` (grown when too small) and returns it. Reusing
@@ -174,7 +176,11 @@ export function normalize(
         } else if (skipped < MAX_SOFT_GAP) skipped++;
         i++;
       } else if (skipped < MAX_SOFT_GAP) skipped++;
-    } else if (skipped < MAX_SOFT_GAP) skipped++;
+    } else {
+      if (skipped < MAX_SOFT_GAP) skipped++;
+      // Only the separators people type inside ID and phone numbers keep a digit run going.
+      if (!NUMBER_SEPARATOR[c]) digits = 0;
+    }
   }
   into.length = k;
   into.triggered = triggered;
