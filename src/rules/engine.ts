@@ -62,7 +62,14 @@ const SEGMENT_WINDOW = 10;
 const BIGRAM_MIN_FREQUENCY = 500;
 const isAsciiAlnum = (cp: number) => (cp >= 48 && cp <= 57) || (cp >= 97 && cp <= 122);
 const isDigit = (cp: number) => cp >= 48 && cp <= 57;
-const HAN = /\p{Script=Han}/u;
+/** Whether kept characters s..e include a CJK ideograph (the segmenter has something to say). */
+function hasHan(norm: NormalizedText, s: number, e: number): boolean {
+  for (let i = s; i <= e; i++) {
+    const c = norm.cp[i]!;
+    if ((c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff) || c >= 0x20000) return true;
+  }
+  return false;
+}
 
 export class RuleEngine implements RuleMatcher {
   readonly version: string;
@@ -174,7 +181,7 @@ export class RuleEngine implements RuleMatcher {
         if (entry.asciiStart && !asciiEdgeOk(norm, cand.s, -1)) continue;
         if (entry.asciiEnd && !asciiEdgeOk(norm, cand.e, 1)) continue;
         // Segmentation last: it is the expensive check.
-        if (!(entry.asciiStart && entry.asciiEnd) && HAN.test(text.slice(cand.start, cand.end))) {
+        if (!(entry.asciiStart && entry.asciiEnd) && hasHan(norm, cand.s, cand.e)) {
           const strict = entry.boundary === 'word' || entry.kind === 'homophone';
           // Repeated characters confuse the segmenter; the span with whole runs may fit where the trimmed one does not.
           const fits =

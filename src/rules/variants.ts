@@ -5,8 +5,8 @@
  *   (六四 → 陆肆, 64); ① ⑴ ⒈ ㈠ are already folded by the normaliser;
  * - split: characters written as components (赌博 → 贝者博, 贝者十尃);
  * - pinyin letters: the term spelled in toneless pinyin (赌博 → dubo);
- * - homophones: one or two characters replaced by common characters with the
- *   same toneless reading (赌博 → 堵博, 度搏), for terms marked `pinyin`.
+ * - homophones: one character (both, in two-character terms) replaced by common
+ *   characters with the same toneless reading (赌博 → 堵博, 度搏), for terms marked `pinyin`.
  */
 import { CHAIZI } from './tables/chaizi.js';
 import { homophonesOf, readings } from './phonetic.js';
@@ -92,7 +92,9 @@ function homophoneVariants(term: string): string[] {
       out.push(v.join(''));
     }
   }
-  for (let i = 0; i < chars.length && out.length < MAX_HOMOPHONES; i++) {
+  // Both characters replaced only in two-character terms (沙比 for 傻逼); longer terms keep one of two.
+  const pairs = chars.length === 2;
+  for (let i = 0; pairs && i < chars.length && out.length < MAX_HOMOPHONES; i++) {
     for (let j = i + 1; j < chars.length && out.length < MAX_HOMOPHONES; j++) {
       for (const a of alts[i]!) {
         for (const b of alts[j]!) {
