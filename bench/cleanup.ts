@@ -55,7 +55,7 @@ function grow(dataDir: string, total: number): number {
   const insVer = s.prepare(`INSERT INTO post_versions (post_id, version, title, body, platform, publish_date, content_hash) VALUES (?, 1, ?, ?, 'wechat', '2025-06-01', ?)`);
   const insTask = s.prepare(`INSERT INTO review_tasks (post_id, version_id, state, required_approvals) VALUES (?, ?, 'done', 1)`);
   const insDec = s.prepare(`INSERT INTO decisions (task_id, post_id, version_id, reviewer_id, decision) VALUES (?, ?, ?, ?, 'approve')`);
-  const insPub = s.prepare(`INSERT INTO publications (post_id, version_id, published_by, platform, published_at) VALUES (?, ?, ?, 'wechat', ?)`);
+  const insPub = s.prepare(`INSERT INTO publications (post_id, version_id, account_id, published_by, platform, published_at) VALUES (?, ?, 1, ?, 'wechat', ?)`);
   const at = '2025-06-01T02:00:00.000Z';
   const chunk = s.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {

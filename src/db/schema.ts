@@ -68,7 +68,7 @@ export const posts = sqliteTable(
     createdAt: text('created_at').notNull().default(now),
     updatedAt: text('updated_at').notNull().default(now),
   },
-  (t) => [index('posts_account_status').on(t.accountId, t.status)],
+  (t) => [index('posts_account_status').on(t.accountId, t.status), index('posts_status').on(t.status)],
 );
 
 /** Immutable content of each submission of a post (a trigger refuses UPDATE). */
@@ -140,15 +140,21 @@ export const decisions = sqliteTable(
   (t) => [index('decisions_version').on(t.versionId)],
 );
 
-export const publications = sqliteTable('publications', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  postId: text('post_id').notNull().references(() => posts.id),
-  versionId: integer('version_id').notNull().references(() => postVersions.id),
-  publishedBy: integer('published_by').notNull().references(() => users.id),
-  platform: text('platform'),
-  url: text('url'),
-  publishedAt: text('published_at').notNull().default(now),
-});
+export const publications = sqliteTable(
+  'publications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: text('post_id').notNull().references(() => posts.id),
+    versionId: integer('version_id').notNull().references(() => postVersions.id),
+    /** The post's account, kept here so account freshness is one index lookup. */
+    accountId: integer('account_id').references(() => accounts.id),
+    publishedBy: integer('published_by').notNull().references(() => users.id),
+    platform: text('platform'),
+    url: text('url'),
+    publishedAt: text('published_at').notNull().default(now),
+  },
+  (t) => [index('publications_post').on(t.postId), index('publications_account_time').on(t.accountId, t.publishedAt)],
+);
 
 /**
  * Work to hand to a queue, written in the same transaction as the post. A

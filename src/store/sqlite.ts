@@ -524,7 +524,7 @@ export class SqliteStore implements Store, MachineReviewSink {
       const to = this.move(actor, post, { type: 'publish' });
       const [pub] = tx
         .insert(publications)
-        .values({ postId, versionId: version.id, publishedBy: actor.id, platform: out.platform, url: out.url, publishedAt: this.now().toISOString() })
+        .values({ postId, versionId: version.id, accountId: post.accountId, publishedBy: actor.id, platform: out.platform, url: out.url, publishedAt: this.now().toISOString() })
         .returning({ id: publications.id })
         .all();
       tx.delete(schedules).where(eq(schedules.postId, postId)).run();
@@ -643,7 +643,7 @@ export class SqliteStore implements Store, MachineReviewSink {
   /** Freshness of every account as of `today` (YYYY-MM-DD). */
   accountFreshness(today: string): Freshness[] {
     const rows = this.db.$client
-      .prepare(`SELECT a.id AS accountId, a.name AS account, max(pub.published_at) AS last FROM accounts a LEFT JOIN publications pub ON pub.post_id IN (SELECT id FROM posts WHERE account_id = a.id) GROUP BY a.id ORDER BY a.id`)
+      .prepare(`SELECT a.id AS accountId, a.name AS account, (SELECT max(published_at) FROM publications WHERE account_id = a.id) AS last FROM accounts a ORDER BY a.id`)
       .all() as Array<{ accountId: number; account: string; last: string | null }>;
     return rows.map((r) => {
       const days = r.last ? daysBetween(isoToDay(r.last), today) : null;
