@@ -26,15 +26,18 @@ const PARAGRAPHS = [
   '参保人员可通过“随申办”移动端、上海人社网上服务大厅等渠道查询个人社会保险缴费记录，咨询电话12333。',
   '职业技能等级认定实行社会化评价，评价机构应当严格执行国家职业标准，确保评价质量。',
   '本市将继续开展“乐业上海”系列招聘活动，为劳动者和用人单位搭建供需对接平台。',
-  '根据沪人社规〔2023〕12号文件精神，自2024年1月1日起调整本市职工基本养老金。',
-  '报名截止时间为2025年3月31日，逾期不予受理。',
   '对符合条件的困难人员，按规定给予社会保险补贴和岗位补贴。',
+  '各区公共就业服务机构提供政策咨询、职业指导和岗位推荐等服务。',
+  '企业可登录上海人社网上服务大厅在线办理相关业务，无需提交纸质材料。',
 ];
+/** One post in 20 cites the repealed policy, one in 25 names a deadline that has passed. */
+const CITES_POLICY = '根据沪人社规〔2023〕12号文件精神，自2024年1月1日起调整本市职工基本养老金。';
+const PAST_DEADLINE = '报名截止时间为2025年3月31日，逾期不予受理。';
 
 function post(i: number): string {
-  let s = `第${i}期就业服务信息。`;
+  let s = `第${i}期就业服务信息。${i % 20 === 0 ? CITES_POLICY : ''}${i % 25 === 0 ? PAST_DEADLINE : ''}`;
   let k = i;
-  while (s.length < 560) {
+  while (s.length < 600) {
     s += PARAGRAPHS[k % PARAGRAPHS.length];
     k = (k * 7 + 3) % 1009;
   }
@@ -123,7 +126,7 @@ export async function runCleanupBench() {
     'Cleanup re-scan (BullMQ, two workers)',
     `Machine: ${machineLine()}. Command: \`npm run bench\` (this part alone: \`node bin/run-ts.mjs bench/cleanup.ts\`; sizes via BENCH_CLEANUP_SIZES).\n` +
       'Published posts of ~600 characters generated into SQLite; a server with REDIS_URL runs one cleanup run (checks: rules re-scan with the default packs, ' +
-      'policy citations against a registry with one repealed 文号, passed deadlines) in batches of 1,000 posts; two `lastgate worker --concurrency 1` processes run the re-scan jobs; ' +
+      'policy citations against a registry with one repealed 文号 (cited by one post in 20), passed deadlines (one post in 25)) in batches of 1,000 posts; two `lastgate worker --concurrency 1` processes run the re-scan jobs; ' +
       'server, workers and redis-server share the 2 cores. A value of 1.00 in the fourth column means perfectly linear growth. Target: 1M posts in under 5 minutes.\n\n' +
       table,
   );

@@ -257,6 +257,8 @@ export class CleanupService {
               .where(and(inArray(cleanupTasks.postId, list.map((p) => p.id)), inArray(cleanupTasks.kind, kinds), inArray(cleanupTasks.state, ['open', 'decided'])))
               .all()
           : [];
+        // Citations are re-derived for the whole batch from today's registry.
+        if (index && list.length) tx.delete(citations).where(inArray(citations.versionId, list.map((p) => p.versionId))).run();
         const byPost = new Map<string, typeof existing>();
         for (const t of existing) byPost.set(t.postId, [...(byPost.get(t.postId) ?? []), t]);
         for (const p of list) {
@@ -264,7 +266,6 @@ export class CleanupService {
           if (checks.has('rescan')) problems.push(...rescanProblems(hitsByVersion.get(p.versionId) ?? []));
           if (index) {
             const cited = index.cited(SCAN_TEXT(p));
-            tx.delete(citations).where(eq(citations.versionId, p.versionId)).run();
             for (const c of cited) {
               tx.insert(citations).values({ postId: p.id, versionId: p.versionId, policyId: c.policy.id, kind: c.kind, start: c.start, end: c.end, text: c.text }).onConflictDoNothing().run();
               if (c.policy.status !== 'effective') {
