@@ -3,17 +3,17 @@
  * every transport: the embedded worker threads, BullMQ worker processes and
  * `lastgate scan` all use a Reviewer, so they review identically.
  *
- * Rules are live: the pack directory is watched, and a change is compiled and
- * swapped in atomically (a scan in progress finishes on the engine it started
- * with); a malformed pack is reported and the previous rules keep serving.
- * Rules changed through the compliance API arrive as an overlay with each job.
+ * Rules are live: the pack directory is watched by a RuleRegistry, which
+ * compiles a change and swaps it in atomically (a scan in progress finishes on
+ * the engine it started with); a malformed pack is reported and the previous
+ * rules keep serving. Rules changed through the compliance API arrive as an
+ * overlay with each job.
  */
-import { watch, type FSWatcher } from 'node:fs';
 import type { MachineReviewerParts } from './processor.js';
 import type { TextClassifier } from './types.js';
 import type { RulesOverlay } from '../rules/overlay.js';
 import type { RuleEngine } from '../rules/engine.js';
-import type { PackInput } from '../rules/compile.js';
+import type { RuleRegistry } from '../rules/registry.js';
 import type { Lexicon } from '../rules/lexicon.js';
 
 export interface ReviewerOptions {
@@ -29,91 +29,72 @@ export interface ReviewerOptions {
 
 const ENGINE_CACHE = 4;
 
+type Mods = {
+  engine: typeof import('../rules/engine.js');
+  pack: typeof import('../rules/pack.js');
+  overlay: typeof import('../rules/overlay.js');
+};
+
 export class Reviewer {
-  private base: PackInput[];
-  private generation = 0;
+  /** Engines for non-empty overlays, keyed by base version and overlay version. */
   private engines = new Map<string, RuleEngine>();
-  private watcher: FSWatcher | null = null;
-  private reloadTimer: NodeJS.Timeout | null = null;
-  /** The last reload error (file, line, field), if the current files do not compile. */
-  lastError: string | null = null;
 
   private constructor(
-    private readonly mods: { engine: typeof import('../rules/engine.js'); pack: typeof import('../rules/pack.js'); overlay: typeof import('../rules/overlay.js') },
+    private readonly mods: Mods,
+    /** The file packs: watched, recompiled and swapped atomically (rules/registry.ts). */
+    readonly registry: RuleRegistry,
     private readonly dir: string,
     private readonly lexicons: Lexicon[],
     readonly classifier: TextClassifier | null,
-  ) {
-    this.base = mods.pack.loadPackDir(dir);
-  }
+  ) {}
 
   static async load(opts: ReviewerOptions = {}): Promise<Reviewer> {
-    const [engine, pack, overlay, lexicon] = await Promise.all([
+    const [engine, pack, overlay, lexicon, registry] = await Promise.all([
       import('../rules/engine.js'),
       import('../rules/pack.js'),
       import('../rules/overlay.js'),
       import('../rules/lexicon.js'),
+      import('../rules/registry.js'),
     ]);
     let classifier: TextClassifier | null = null;
     if (opts.classifier !== false) {
       const { loadClassifier } = await import('../classifier/index.js');
       classifier = await loadClassifier();
     }
-    const r = new Reviewer({ engine, pack, overlay }, opts.rulesDir ?? engine.DEFAULT_RULES_DIR, (opts.lexicons ?? []).map(lexicon.loadLexicon), classifier);
-    if (opts.watch !== false) r.watchDir();
-    return r;
+    const dir = opts.rulesDir ?? engine.DEFAULT_RULES_DIR;
+    const reg = new registry.RuleRegistry({
+      rulesDir: dir,
+      ...(opts.lexicons ? { lexicons: opts.lexicons } : {}),
+      onError: (err) => console.error(`lastgate: rule packs not reloaded, previous rules keep serving: ${err.message}`),
+    });
+    if (opts.watch !== false) reg.watch();
+    return new Reviewer({ engine, pack, overlay }, reg, dir, (opts.lexicons ?? []).map(lexicon.loadLexicon), classifier);
   }
 
-  /** The rules engine for the current packs with `overlay` applied (compiled once, then cached). */
+  /**
+   * The engine for the current packs with `overlay` applied. Without an
+   * overlay it is the registry's engine of the moment; with one it is
+   * compiled once per (packs version, overlay version) and cached.
+   */
   rules(overlay?: RulesOverlay): RuleEngine {
-    const key = `${this.generation}:${overlay?.version ?? ''}`;
+    const base = this.registry.current;
+    if (!overlay || overlay.rules.length === 0) return base;
+    const key = `${base.version}:${overlay.version}`;
     let e = this.engines.get(key);
     if (!e) {
-      const packs = overlay && overlay.rules.length ? this.mods.overlay.applyOverlay(this.base, overlay) : this.base;
-      e = this.mods.engine.createRuleEngine(packs, { lexicons: this.lexicons });
+      e = this.mods.engine.createRuleEngine(this.mods.overlay.applyOverlay(this.mods.pack.loadPackDir(this.dir), overlay), { lexicons: this.lexicons });
       this.engines.set(key, e);
       if (this.engines.size > ENGINE_CACHE) this.engines.delete(this.engines.keys().next().value!);
     }
     return e;
   }
 
+  /** One fixed engine per job, so the version recorded is the one that scanned. */
   partsFor(overlay?: RulesOverlay): MachineReviewerParts {
     return { rules: this.rules(overlay), classifier: this.classifier };
   }
 
-  /** Re-reads the pack directory; on error keeps the previous packs and records why. */
-  reload(): boolean {
-    try {
-      const packs = this.mods.pack.loadPackDir(this.dir);
-      // Compile before swapping, so a pack that parses but does not compile is refused too.
-      this.mods.engine.createRuleEngine(packs, { lexicons: this.lexicons });
-      this.base = packs;
-      this.generation++;
-      this.engines.clear();
-      this.lastError = null;
-      return true;
-    } catch (err) {
-      this.lastError = err instanceof Error ? err.message : String(err);
-      console.error(`lastgate: rule packs not reloaded, previous rules keep serving: ${this.lastError}`);
-      return false;
-    }
-  }
-
-  private watchDir(): void {
-    try {
-      this.watcher = watch(this.dir, { persistent: false }, () => {
-        if (this.reloadTimer) clearTimeout(this.reloadTimer);
-        this.reloadTimer = setTimeout(() => this.reload(), 100);
-        this.reloadTimer.unref();
-      });
-      this.watcher.on('error', () => undefined);
-    } catch {
-      // A directory that cannot be watched is still served; changes need a restart.
-    }
-  }
-
   close(): void {
-    this.watcher?.close();
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.registry.close();
   }
 }
