@@ -5,20 +5,10 @@
  * the normaliser undoes — interference characters, full-width letters,
  * traditional characters, repeats. Same seed, same corpus, on every machine.
  */
+import { seededRandom } from '../src/random.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** mulberry32: a tiny seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function seedSentences(seedsDir: string): string[] {
   const out: string[] = [];
@@ -60,7 +50,7 @@ export interface CorpusOptions {
 
 /** Posts of about `postChars` characters until `chars` characters in total. */
 export function buildCorpus(opts: CorpusOptions): string[] {
-  const r = rng(opts.seed ?? 20260401);
+  const r = seededRandom(opts.seed ?? 20260401);
   const sentences = seedSentences(opts.seedsDir);
   const postChars = opts.postChars ?? 2000;
   const rate = opts.injectRate ?? 0.02;

@@ -8,6 +8,7 @@
  * reserved template or slot value. Texts are deduplicated after normalisation
  * (only letters and digits kept), within and across splits.
  */
+import { seededRandom } from '../../src/random.js';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as OpenCC from 'opencc-js';
@@ -48,18 +49,8 @@ const COUNTS: Record<Split, { clean: number; hard: number; bad: number }> = {
   unseen: { clean: 0, hard: 0, bad: 60 },
 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const rand = mulberry32(SEED);
+const rand = seededRandom(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const chance = (p: number) => rand() < p;
 const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });

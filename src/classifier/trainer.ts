@@ -5,6 +5,7 @@
  * at a time, in an order drawn from a seeded generator, so the same corpus and
  * options always give the same weights.
  */
+import { seededRandom } from '../random.js';
 import type { LinearModelWeights } from './onnx-graph.js';
 import { positionRows, type FeatureShape } from './features.js';
 
@@ -31,17 +32,6 @@ export interface TrainingExample {
   label: number;
 }
 
-/** Deterministic 32-bit generator (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function train(examples: readonly TrainingExample[], o: TrainOptions, onEpoch?: (epoch: number, loss: number) => void): LinearModelWeights {
   const rand = seededRandom(o.seed);

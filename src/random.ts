@@ -1,0 +1,15 @@
+/**
+ * mulberry32: a tiny seeded 32-bit generator. Corpus generation, training and
+ * benchmarks use it so that every run with the same seed produces the same
+ * data and the same model.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
