@@ -149,6 +149,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
     if (err instanceof TypeError && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
       return fail(err.message);
     }
+    const { DomainError } = await import('./store/errors.js');
+    if (err instanceof DomainError) return fail(`${err.field ? `${err.field}: ` : ''}${err.message}`);
     throw err;
   }
 }

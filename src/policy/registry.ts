@@ -27,7 +27,7 @@ const STATUS_ALIASES: Record<string, PolicyStatus> = {
 
 export const PolicyInput = z
   .object({
-    docNo: z.string().trim().min(1).max(60).optional(),
+    docNo: z.string().trim().min(1).max(60).refine((v) => parseDocNo(v) !== null, 'not a document number like 沪人社规〔2023〕12号').optional(),
     title: z.string().trim().min(2).max(200),
     issuedAt: z.string().refine(isValidDate, 'issuedAt must be a calendar day YYYY-MM-DD').optional(),
     status: z.preprocess((v) => (typeof v === 'string' && STATUS_ALIASES[v.trim()] ? STATUS_ALIASES[v.trim()] : v), z.enum(POLICY_STATUSES)),
