@@ -21,7 +21,7 @@ import { loadLexicon, type LexiconPolicy } from './lexicon.js';
 import { emptyNormalized, endOffset, foldPreimages, foldText, HARD_GAP, normalize, type NormalizedText } from './normalize.js';
 import { loadPackDir } from './pack.js';
 import { commonWords, fitsWords, tokenEdges } from './segment.js';
-import { digitRuns, findBankCards, findChineseIds, findMobiles, findPastDeadlines, MAY_HAVE_DEADLINE, type DigitRun, type Span } from './validators.js';
+import { digitRuns, findBankCards, findChineseIds, findMobiles, findPastDeadlines, mayHaveDeadline, type DigitRun, type Span } from './validators.js';
 import { patternEdgeChars, patternMaxLength } from './regex-safety.js';
 
 /** `<repo>/rules`. */
@@ -371,7 +371,7 @@ export class RuleEngine implements RuleMatcher {
           spans.push(...findBankCards(text, digits()));
           break;
         case 'past-deadline':
-          if (this.prefilters[r]![regexes.length]!.every((bit) => (norm.triggered & bit) !== 0) && MAY_HAVE_DEADLINE.test(text)) {
+          if (this.prefilters[r]![regexes.length]!.every((bit) => (norm.triggered & bit) !== 0) && mayHaveDeadline(text)) {
             spans.push(...findPastDeadlines(fold(), date));
           }
           break;

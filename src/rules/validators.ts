@@ -189,13 +189,40 @@ const DEADLINE =
 /** Cheap test on the original text: can it contain a deadline at all? */
 export const MAY_HAVE_DEADLINE = /截止|[请請须須应應需]\s{0,2}[于於]/;
 
+/** Code units `\s` matches, and the characters `[请請须須应應需]` of MAY_HAVE_DEADLINE. */
+const SPACE = new Uint8Array(65536);
+for (let c = 0; c < 65536; c++) if (/\s/.test(String.fromCharCode(c))) SPACE[c] = 1;
+const MUST = new Uint8Array(65536);
+for (const ch of '请請须須应應需') MUST[ch.charCodeAt(0)] = 1;
+
+/**
+ * `MAY_HAVE_DEADLINE.test(text)`, by searching for 截 and 于 / 於 with
+ * `indexOf` and looking around them: about three times faster on long posts,
+ * where it runs on nearly every post (于 is everywhere in official text).
+ */
+export function mayHaveDeadline(text: string): boolean {
+  for (let i = text.indexOf('截'); i >= 0; i = text.indexOf('截', i + 1)) if (text.charCodeAt(i + 1) === 0x6b62 /* 止 */) return true;
+  for (let y = 0; y < 2; y++) {
+    const ch = y === 0 ? '于' : '於';
+    for (let j = text.indexOf(ch); j >= 0; j = text.indexOf(ch, j + 1)) {
+      // [请請须須应應需] then at most two `\s` right before it.
+      for (let p = j - 1, w = 0; w <= 2 && p >= 0; w++, p--) {
+        const c = text.charCodeAt(p);
+        if (MUST[c]) return true;
+        if (!SPACE[c]) break;
+      }
+    }
+  }
+  return false;
+}
+
 /**
  * Deadlines stated in a post (报名截止时间为2025年3月1日, 请于2025年3月31日前提交)
  * that are already past on the post's publication `date`.
  */
 export function findPastDeadlines(text: string, date: string): Span[] {
   const out: Span[] = [];
-  if (!MAY_HAVE_DEADLINE.test(text)) return out;
+  if (!mayHaveDeadline(text)) return out;
   DEADLINE.lastIndex = 0;
   for (let m = DEADLINE.exec(text); m; m = DEADLINE.exec(text)) {
     const g = m[1] ? [m[1], m[2], m[3]] : m[4] ? [m[4], m[5], m[6]] : [m[7], m[8], m[9]];
