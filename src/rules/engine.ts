@@ -325,16 +325,16 @@ export class RuleEngine implements RuleMatcher {
 
   private collectPatterns(text: string, date: string, norm: NormalizedText, cands: Candidate[]): void {
     const c = this.compiled;
+    // Folded text and digit runs computed lazily, at most once per field (plain variables rather than
+    // closures: this runs for every field, and tsx's keepNames wraps each named closure it creates).
     let folded: string | null = null;
-    const fold = () => (folded ??= foldText(text));
     let runs: DigitRun[] | null = null;
-    const digits = () => (runs ??= digitRuns(text));
     for (const r of this.patternRules) {
       const rule = c.rules[r]!;
       const spans: Span[] = [];
       const regexes = this.regexes[r]!;
       for (let j = 0; j < regexes.length; j++) {
-        if (this.prefilters[r]![j]!.some((bit) => (norm.triggered & bit) === 0)) continue;
+        if (!allTriggered(this.prefilters[r]![j]!, norm.triggered)) continue;
         const anchor = this.anchors[r]![j];
         if (anchor) {
           // Anchored at each place a match can start, on a folded window: work proportional to those places.
@@ -349,7 +349,7 @@ export class RuleEngine implements RuleMatcher {
           continue;
         }
         const re = regexes[j]!;
-        const f = fold();
+        const f = (folded ??= foldText(text));
         re.lastIndex = 0;
         for (let m = re.exec(f); m; m = re.exec(f)) {
           if (m[0].length === 0) {
@@ -362,17 +362,17 @@ export class RuleEngine implements RuleMatcher {
       if (rule.validator && rule.validator !== 'past-deadline' && norm.maxDigits < 11) continue;
       switch (rule.validator) {
         case 'cn-id':
-          spans.push(...findChineseIds(text, digits()));
+          spans.push(...findChineseIds(text, (runs ??= digitRuns(text))));
           break;
         case 'mobile':
-          spans.push(...findMobiles(text, digits()));
+          spans.push(...findMobiles(text, (runs ??= digitRuns(text))));
           break;
         case 'bank-card':
-          spans.push(...findBankCards(text, digits()));
+          spans.push(...findBankCards(text, (runs ??= digitRuns(text))));
           break;
         case 'past-deadline':
-          if (this.prefilters[r]![regexes.length]!.every((bit) => (norm.triggered & bit) !== 0) && mayHaveDeadline(text)) {
-            spans.push(...findPastDeadlines(fold(), date));
+          if (allTriggered(this.prefilters[r]![regexes.length]!, norm.triggered) && mayHaveDeadline(text)) {
+            spans.push(...findPastDeadlines((folded ??= foldText(text)), date));
           }
           break;
         default:
@@ -445,6 +445,12 @@ function dropNestedLexiconWords(c: CompiledRules, cands: Candidate[]): void {
       outerEnd = x.end;
     }
   }
+}
+
+/** Whether every trigger bit in `bits` is set in `triggered`. */
+function allTriggered(bits: readonly number[], triggered: number): boolean {
+  for (let i = 0; i < bits.length; i++) if ((triggered & bits[i]!) === 0) return false;
+  return true;
 }
 
 function ruleIdOf(c: CompiledRules, cand: Candidate): string {
