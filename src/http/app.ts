@@ -13,6 +13,7 @@ import { isValidDate, today } from '../review/dates.js';
 import type { Actor, CleanupApi, RulesApi, Store } from '../store/types.js';
 import { PolicyInput, PolicyPatch, parsePolicyFile } from '../policy/registry.js';
 import { mountUi } from '../ui/routes.js';
+import { requireCompliance } from '../auth/roles.js';
 
 type Env = { Variables: { actor: Actor } };
 
@@ -528,7 +529,7 @@ export function createApp({ store, cleanup, rules, extend }: AppOptions) {
   app.openapi(routes.previewPolicy, async (c) => c.json(await store.previewPolicyChange(c.get('actor'), c.req.valid('json')), 200));
   app.openapi(routes.runCleanup, async (c) => {
     const actor = c.get('actor');
-    if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not start cleanup runs`);
+    requireCompliance(actor, 'start cleanup runs');
     if (!cleanup) throw new DomainError('not_found', 'cleanup is not available on this server');
     let body: { checks?: Array<'rescan' | 'policy' | 'deadline' | 'links'>; asOf?: string } = {};
     if ((c.req.header('content-type') ?? '').includes('application/json')) body = c.req.valid('json') ?? {};
@@ -583,17 +584,14 @@ export function createApp({ store, cleanup, rules, extend }: AppOptions) {
     if (!rules) throw new DomainError('not_found', 'rule management is not available on this server');
     return rules;
   };
-  const complianceOnly = (actor: Actor) => {
-    if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not manage rules`);
-  };
   /** A rule change re-checks the published archive with today's rules. */
   const afterRulesChange = (actor: Actor) => cleanup?.startRun({ trigger: 'rules_change', checks: ['rescan'], asOf: today(), actorId: actor.id }).id ?? null;
   app.openapi(routes.listRules, async (c) => {
-    complianceOnly(c.get('actor'));
+    requireCompliance(c.get('actor'), 'manage rules');
     return c.json({ rules: needRules().list() as Array<{ id: string; source: string; enabled: boolean }> }, 200);
   });
   app.openapi(routes.getRule, async (c) => {
-    complianceOnly(c.get('actor'));
+    requireCompliance(c.get('actor'), 'manage rules');
     return c.json(needRules().get(c.req.valid('param').ruleId) as z.infer<typeof RuleViewSchema>, 200);
   });
   app.openapi(routes.createRule, async (c) => {
@@ -613,7 +611,7 @@ export function createApp({ store, cleanup, rules, extend }: AppOptions) {
     return c.json({ ...r, cleanupRun: afterRulesChange(c.get('actor')) }, 200);
   });
   app.openapi(routes.ruleHistory, async (c) => {
-    complianceOnly(c.get('actor'));
+    requireCompliance(c.get('actor'), 'manage rules');
     return c.json({ history: needRules().history(c.req.valid('param').ruleId) }, 200);
   });
   app.openapi(routes.dryRun, async (c) => {

@@ -9,6 +9,7 @@ import type { Db } from '../db/client.js';
 import { apiRules, ruleHistory } from '../db/schema.js';
 import { appendAudit } from '../audit/log.js';
 import { DomainError } from '../store/errors.js';
+import { requireCompliance } from '../auth/roles.js';
 import { CATEGORY_GATE, type Hit } from '../review/types.js';
 import type { Actor } from '../store/types.js';
 import { today } from '../review/dates.js';
@@ -52,9 +53,6 @@ function parseRule(input: unknown): RuleSpec {
   return r.data;
 }
 
-function requireCompliance(actor: Actor) {
-  if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not manage rules`);
-}
 
 export class RuleAdmin {
   private cached: RulesOverlay | null = null;
@@ -100,7 +98,7 @@ export class RuleAdmin {
 
   /** Creates an API rule; an id already in use (file or API) is a conflict — update it instead. */
   create(actor: Actor, input: unknown): RuleView {
-    requireCompliance(actor);
+    requireCompliance(actor, 'manage rules');
     const spec = parseRule(input);
     if (this.list().some((r) => r.id === spec.id)) throw new DomainError('conflict', `rule ${spec.id} exists; use PUT /api/rules/${spec.id}`, 'id');
     this.write(actor, spec, 'create', null);
@@ -109,7 +107,7 @@ export class RuleAdmin {
 
   /** Replaces a rule (file or API) with a new spec, stored as an API rule. */
   update(actor: Actor, id: string, input: unknown): RuleView {
-    requireCompliance(actor);
+    requireCompliance(actor, 'manage rules');
     const spec = parseRule({ ...(input as object), id });
     const before = this.get(id);
     this.write(actor, spec, 'update', before.spec);
@@ -117,7 +115,7 @@ export class RuleAdmin {
   }
 
   setEnabled(actor: Actor, id: string, enabled: boolean): RuleView {
-    requireCompliance(actor);
+    requireCompliance(actor, 'manage rules');
     const before = this.get(id);
     if (before.enabled === enabled) return before;
     this.write(actor, { ...before.spec, enabled }, enabled ? 'enable' : 'disable', before.spec);
@@ -158,7 +156,7 @@ export class RuleAdmin {
    * between chunks so the server keeps answering.
    */
   async dryRun(actor: Actor, input: { rule?: unknown; rules?: unknown[]; asOf?: string; limit?: number }): Promise<DryRunResult> {
-    requireCompliance(actor);
+    requireCompliance(actor, 'manage rules');
     const specs = (input.rules ?? (input.rule !== undefined ? [input.rule] : [])).map(parseRule);
     if (specs.length === 0) throw new DomainError('invalid', 'give a rule or rules to try', 'rule');
     const enabled = specs.map((s) => ({ ...s, enabled: true }));

@@ -39,6 +39,7 @@ import { textDiff } from '../review/diff.js';
 import { appendAudit } from '../audit/log.js';
 import { enqueueEvent, newWebhookSecret } from '../notify/webhooks.js';
 import { hashToken, newToken } from '../auth/tokens.js';
+import { requireCompliance } from '../auth/roles.js';
 import { mayAct, transition, type EventType, type PostEvent, type PostStatus, type Role } from '../review/transitions.js';
 import { routeReview } from '../review/routing.js';
 import type { Category, ClassifierResult, Hit, MachineReviewResult, ReviewInput } from '../review/types.js';
@@ -81,6 +82,14 @@ export interface SqliteStoreOptions {
   thresholds?: ThresholdOverrides;
   /** The compliance API's rules, sent with every job (rules/overlay.ts). */
   rulesOverlay?: () => RulesOverlay;
+}
+
+/** Why `at` falls outside the account's publish window, or null (also when it has none). */
+function outsideWindow(settings: { windowStart: string | null; windowEnd: string | null; windowDays: string | null } | undefined, at: Date): string | null {
+  if (!settings?.windowStart || !settings.windowEnd) return null;
+  const days = settings.windowDays ? [...settings.windowDays].map(Number) : [];
+  if (insideWindow({ start: settings.windowStart, end: settings.windowEnd, days }, at, TIME_ZONE)) return null;
+  return `outside the account's publish window (${settings.windowStart}–${settings.windowEnd}${days.length ? `, weekdays ${days.join('')}` : ''}, ${TIME_ZONE})`;
 }
 
 export type ThresholdOverrides = Record<string, Partial<ClassifierThresholds>>;
@@ -475,13 +484,7 @@ export class SqliteStore implements Store, MachineReviewSink {
     const settings = this.db.select().from(accountSettings).where(eq(accountSettings.accountId, accountId)).get();
     const schedule = this.db.select().from(schedules).where(eq(schedules.postId, postId)).get();
     if (schedule?.embargoUntil && at.toISOString() < schedule.embargoUntil) return `embargoed until ${schedule.embargoUntil}`;
-    if (settings?.windowStart && settings.windowEnd) {
-      const days = settings.windowDays ? [...settings.windowDays].map(Number) : [];
-      if (!insideWindow({ start: settings.windowStart, end: settings.windowEnd, days }, at, TIME_ZONE)) {
-        return `outside the account's publish window (${settings.windowStart}–${settings.windowEnd}${days.length ? `, weekdays ${days.join('')}` : ''}, ${TIME_ZONE})`;
-      }
-    }
-    return null;
+    return outsideWindow(settings, at);
   }
 
   private publisherFor(accountId: number): Publisher {
@@ -558,12 +561,8 @@ export class SqliteStore implements Store, MachineReviewSink {
       if (embargo && publishAt.toISOString() < embargo) throw new DomainError('invalid', 'publishAt is before the embargo', 'publishAt');
       const settings = tx.select().from(accountSettings).where(eq(accountSettings.accountId, post.accountId)).get();
       const override = input.overrideReason?.trim() ?? '';
-      if (settings?.windowStart && settings.windowEnd) {
-        const days = settings.windowDays ? [...settings.windowDays].map(Number) : [];
-        if (!insideWindow({ start: settings.windowStart, end: settings.windowEnd, days }, publishAt, TIME_ZONE) && !override) {
-          throw new DomainError('conflict', `publishAt is outside the account's publish window (${settings.windowStart}–${settings.windowEnd}); it needs an override with a reason`, 'overrideReason');
-        }
-      }
+      const outside = outsideWindow(settings, publishAt);
+      if (outside && !override) throw new DomainError('conflict', `publishAt is ${outside}; it needs an override with a reason`, 'overrideReason');
       const version = tx.select().from(postVersions).where(and(eq(postVersions.postId, postId), eq(postVersions.version, post.currentVersion))).get()!;
       tx.insert(schedules)
         .values({ postId, versionId: version.id, publishAt: publishAt.toISOString(), embargoUntil: embargo, overrideReason: override || null, scheduledBy: actor.id })
@@ -683,7 +682,7 @@ export class SqliteStore implements Store, MachineReviewSink {
 
   /** Changes classifier thresholds (compliance); audited, effective for the next job. */
   async setClassifierThresholds(actor: Actor, overrides: ThresholdOverrides): Promise<VerdictPolicy> {
-    this.requireCompliance(actor, 'change classifier thresholds');
+    requireCompliance(actor, 'change classifier thresholds');
     return this.tx((tx) => {
       const prev = (tx.select().from(settings).where(eq(settings.key, THRESHOLDS_KEY)).get()?.value ?? {}) as ThresholdOverrides;
       const merged: ThresholdOverrides = { ...prev };
@@ -748,7 +747,7 @@ export class SqliteStore implements Store, MachineReviewSink {
   // ---- policy registry ---------------------------------------------------
 
   async addPolicy(actor: Actor, input: PolicyInput) {
-    this.requireCompliance(actor, 'manage the policy registry');
+    requireCompliance(actor, 'manage the policy registry');
     return this.tx((tx) => {
       const r = upsertPolicy(tx, input, this.now().toISOString());
       appendAudit(tx, { actorId: actor.id, action: r.created ? 'policy.add' : 'policy.update', entityType: 'policy', entityId: String(r.policy.id), data: { ...input } }, this.now());
@@ -757,7 +756,7 @@ export class SqliteStore implements Store, MachineReviewSink {
   }
 
   async updatePolicy(actor: Actor, id: number, patch: PolicyPatch) {
-    this.requireCompliance(actor, 'manage the policy registry');
+    requireCompliance(actor, 'manage the policy registry');
     return this.tx((tx) => {
       const r = patchPolicy(tx, id, patch, this.now().toISOString());
       appendAudit(tx, { actorId: actor.id, action: 'policy.update', entityType: 'policy', entityId: String(id), data: { before: r.previous, after: patch } }, this.now());
@@ -767,7 +766,7 @@ export class SqliteStore implements Store, MachineReviewSink {
 
   /** Imports many policies at once; nothing is written if any row is invalid. */
   async importPolicies(actor: Actor, rows: PolicyInput[]) {
-    this.requireCompliance(actor, 'manage the policy registry');
+    requireCompliance(actor, 'manage the policy registry');
     return this.tx((tx) => {
       let created = 0;
       let updated = 0;
@@ -787,7 +786,7 @@ export class SqliteStore implements Store, MachineReviewSink {
    * it is saved (a status other than effective flags every post citing it).
    */
   async previewPolicyChange(actor: Actor, change: { id?: number; docNo?: string; title?: string; status: PolicyInput['status'] }) {
-    this.requireCompliance(actor, 'preview registry changes');
+    requireCompliance(actor, 'preview registry changes');
     let policyId = change.id ?? null;
     if (policyId == null) {
       const key = change.docNo ? parseDocNo(change.docNo) : null;
@@ -821,10 +820,6 @@ export class SqliteStore implements Store, MachineReviewSink {
     }
     const flags = change.status !== 'effective';
     return { policyId, wouldFlag: flags ? citing.length : 0, posts: flags ? citing : [], citing: citing.length };
-  }
-
-  private requireCompliance(actor: Actor, what: string) {
-    if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not ${what}`);
   }
 
   // ---- machine review ----------------------------------------------------
@@ -1034,7 +1029,7 @@ export class SqliteStore implements Store, MachineReviewSink {
 
   /** Per-rule hit counts and reviewers' marks, for compliance officers. */
   async ruleStats(actor: Actor): Promise<RuleStat[]> {
-    if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not read rule statistics`);
+    requireCompliance(actor, 'read rule statistics');
     const hits = this.db.$client
       .prepare(
         `SELECT json_extract(f.value, '$.rule') AS rule, json_extract(f.value, '$.gate') AS gate, json_extract(f.value, '$.category') AS category,
@@ -1060,7 +1055,7 @@ export class SqliteStore implements Store, MachineReviewSink {
   }
 
   async addReasonTemplate(actor: Actor, t: Omit<ReasonTemplate, 'id'>): Promise<ReasonTemplate> {
-    if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not manage reason templates`);
+    requireCompliance(actor, 'manage reason templates');
     if (!t.text.trim()) throw new DomainError('invalid', 'text must not be empty', 'text');
     return this.tx((tx) => {
       const [row] = tx.insert(reasonTemplates).values({ decision: t.decision, text: t.text.trim(), createdBy: actor.id }).returning().all();
@@ -1070,7 +1065,7 @@ export class SqliteStore implements Store, MachineReviewSink {
   }
 
   async disableReasonTemplate(actor: Actor, id: number): Promise<void> {
-    if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not manage reason templates`);
+    requireCompliance(actor, 'manage reason templates');
     this.tx((tx) => {
       const r = tx.update(reasonTemplates).set({ active: false }).where(eq(reasonTemplates.id, id)).run();
       if (r.changes === 0) throw new DomainError('not_found', `no reason template ${id}`);
