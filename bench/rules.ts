@@ -68,7 +68,7 @@ export async function runRulesBench(): Promise<Record<string, number>> {
   triageTerm('预热'); // loads the dictionary's word frequencies once, as any engine start-up would
   const compileTimes: number[] = [];
   const automatonTimes: number[] = [];
-  const keys = words.map((w) => termKey(w).key).filter((k) => k.length > 0);
+  const keys = words.map((w) => termKey(w).keyText).filter((k) => k.length > 0);
   for (let i = 0; i < 5; i++) {
     let t0 = performance.now();
     compileRules(packs, { lexicons: [lexicon] });

@@ -52,21 +52,38 @@ function grow(a: Int32Array<ArrayBuffer>, size: number, fill: number): Int32Arra
 }
 
 /**
- * Builds the automaton. `keys[i]` is key id i; duplicates are allowed (the
- * first one wins the state, so callers should deduplicate) and empty keys are ignored.
+ * Builds the automaton. `keys[i]` (a string of normalised code points) is key
+ * id i; duplicates are allowed (the first one wins the state, so callers
+ * should deduplicate) and empty keys are ignored.
  */
-export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonData {
-  // Dense classes, most frequent code points first so busy states pack tightly.
+export function buildAutomaton(keys: readonly string[]): AutomatonData {
+  // Every key's code points in one flat array (key i is flat[off[i] .. off[i+1])), counted by frequency.
+  let units = 0;
+  for (const k of keys) units += k.length;
+  const flat = new Int32Array(units);
+  const off = new Int32Array(keys.length + 1);
+  const keyLength = new Int32Array(keys.length);
   const bmpFreq = new Int32Array(65536);
   const astralFreq = new Map<number, number>();
-  let total = 0;
-  for (const k of keys) {
-    total += k.length;
-    for (const c of k) {
+  let w = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    off[i] = w;
+    for (let j = 0; j < k.length; j++) {
+      let c = k.charCodeAt(j);
+      if (c >= 0xd800 && c <= 0xdbff && j + 1 < k.length) {
+        c = k.codePointAt(j)!;
+        if (c > 0xffff) j++;
+      }
+      flat[w++] = c;
       if (c < 65536) bmpFreq[c]!++;
       else astralFreq.set(c, (astralFreq.get(c) ?? 0) + 1);
     }
+    keyLength[i] = w - off[i]!;
   }
+  off[keys.length] = w;
+
+  // Dense classes, most frequent code points first so busy states pack tightly.
   const byFreq: Array<[number, number]> = [];
   for (let c = 0; c < 65536; c++) if (bmpFreq[c]! > 0) byFreq.push([c, bmpFreq[c]!]);
   for (const e of astralFreq) byFreq.push(e);
@@ -84,27 +101,21 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
   });
   astralPairs.sort((a, b) => a[0] - b[0]);
   const astral = new Int32Array(astralPairs.flat());
-
-  // All keys as class ids in one flat array: key i is flat[off[i] .. off[i+1]).
-  const flat = new Int32Array(total);
-  const off = new Int32Array(keys.length + 1);
-  let w = 0;
-  keys.forEach((k, i) => {
-    off[i] = w;
-    for (const c of k) flat[w++] = c < 65536 ? classOf[c]! : astralCls.get(c)!;
-  });
-  off[keys.length] = w;
-  const len = (i: number) => off[i + 1]! - off[i]!;
-  const at = (i: number, d: number) => flat[off[i]! + d]!;
-  // Sort keys by their class sequences with the native string sort: each key becomes its classes as
-  // UTF-16 units, a NUL (below every class, so a prefix sorts first) and its index.
-  const tagged: string[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    if (len(i) === 0) continue;
-    tagged.push(String.fromCharCode.apply(null, flat.subarray(off[i]!, off[i + 1]!) as unknown as number[]) + '\0' + String.fromCharCode(i & 0xffff, i >>> 16));
+  for (let i = 0; i < w; i++) {
+    const c = flat[i]!;
+    flat[i] = c < 65536 ? classOf[c]! : astralCls.get(c)!;
   }
-  tagged.sort();
-  const order = tagged.map((t) => t.charCodeAt(t.length - 2) | (t.charCodeAt(t.length - 1) << 16));
+  const len = (i: number) => keyLength[i]!;
+  const at = (i: number, d: number) => flat[off[i]! + d]!;
+  // Keys in lexicographic order of their strings: any such order keeps the keys sharing a prefix together,
+  // with the prefix itself first, which is all the construction needs (child classes come out unordered).
+  const order: number[] = [];
+  for (let i = 0; i < keys.length; i++) if (keyLength[i]! > 0) order.push(i);
+  order.sort((a, b) => {
+    const x = keys[a]!;
+    const y = keys[b]!;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
 
   const numClasses = byFreq.length;
   let cap = 1024;
@@ -213,8 +224,13 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
       }
     }
     childLo[nChildren] = hi;
-    const first = childCls[0]!;
-    const last = childCls[nChildren - 1]!;
+    let first = childCls[0]!;
+    let last = first;
+    for (let j = 1; j < nChildren; j++) {
+      const c = childCls[j]!;
+      if (c < first) first = c;
+      else if (c > last) last = c;
+    }
     let b = 0;
     let pos = freeHead;
     if (nChildren === 1) {
@@ -237,7 +253,7 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
         b = pos - first;
         ensure(b + last + 2);
         let ok = true;
-        for (let j = 1; j < nChildren; j++) {
+        for (let j = 0; j < nChildren; j++) {
           if (check[b + childCls[j]!] !== -1) {
             ok = false;
             break;
@@ -296,7 +312,6 @@ export function buildAutomaton(keys: readonly (readonly number[])[]): AutomatonD
     fail[t] = f;
     outLink[t] = outKey[f] !== -1 ? f : outLink[f]!;
   }
-  const keyLength = Int32Array.from(keys, (k) => k.length);
   const nodes = new Int32Array(size * 4);
   for (let i = 0; i < size; i++) {
     nodes[4 * i] = base[i]!;

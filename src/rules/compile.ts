@@ -10,7 +10,7 @@ import type { Action, Category, Gate, Severity } from '../review/types.js';
 import { CATEGORY_GATE } from '../review/types.js';
 import { buildAutomaton, type AutomatonData } from './automaton.js';
 import { DEFAULT_LEXICON_POLICY, triageKey, type Lexicon, type LexiconPolicy, type LexiconVerdict } from './lexicon.js';
-import { termKey, type TermKey } from './normalize.js';
+import { termKey } from './normalize.js';
 import type { Boundary, ContextSpec, PackSpec, RuleSpec, ValidatorName } from './pack.js';
 import { checkPattern } from './regex-safety.js';
 import { termVariants, type VariantKind } from './variants.js';
@@ -109,8 +109,7 @@ export function rulesVersion(packs: readonly PackInput[], opts: CompileOptions =
   h.update(COMPILER_VERSION);
   for (const p of [...packs].sort((a, b) => a.pack.pack.localeCompare(b.pack.pack))) h.update(JSON.stringify(p.pack));
   for (const l of opts.lexicons ?? []) {
-    h.update(`\0lexicon:${l.name}\0`);
-    h.update(l.terms.map((t) => `${t.line}\t${t.text}`).join('\n'));
+    h.update(`\0lexicon:${l.name}\0${l.digest}`);
   }
   h.update(JSON.stringify(opts.lexiconPolicy ?? DEFAULT_LEXICON_POLICY));
   h.update(opts.lexiconCategory ?? 'wording');
@@ -118,17 +117,17 @@ export function rulesVersion(packs: readonly PackInput[], opts: CompileOptions =
 }
 
 class KeyBuilder {
-  keys: number[][] = [];
+  keys: string[] = [];
   entries: KeyEntry[][] = [];
   private ids = new Map<string, number>();
 
-  add({ key, keyText: k }: Pick<TermKey, 'key' | 'keyText'>, entry: KeyEntry): void {
-    if (key.length === 0) return;
+  add(k: string, entry: KeyEntry): void {
+    if (k.length === 0) return;
     let id = this.ids.get(k);
     if (id === undefined) {
       id = this.keys.length;
       this.ids.set(k, id);
-      this.keys.push(key);
+      this.keys.push(k);
       this.entries.push([]);
     }
     this.entries[id]!.push(entry);
@@ -158,7 +157,7 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
       phrases.push(p);
       phraseIds.set(p, id);
       const k = termKey(p);
-      text.add(k, { t: 'phrase', phrase: id, min: k.min });
+      text.add(k.keyText, { t: 'phrase', phrase: id, min: k.min });
     }
     return id;
   };
@@ -194,7 +193,7 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
             diagnostics.push({ source, message: `${r.id}: term "${spec.text}" has no letters or digits; ignored` });
             continue;
           }
-          text.add(k, {
+          text.add(k.keyText, {
             t: 'term',
             rule: ruleIndex,
             term: spec.text,
@@ -236,7 +235,7 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
       lexiconTerms[verdict]++;
       if (verdict !== 'ok') continue;
       termCount++;
-      text.add(k, {
+      text.add(k.keyText, {
         t: 'term',
         rule: ruleIndex,
         line: t.line,

@@ -15,6 +15,7 @@
  * them on stderr) so nothing is dropped silently. The default packs, which
  * carry context and exceptions, are where such words belong when they matter.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { termKey, type TermKey } from './normalize.js';
@@ -30,6 +31,8 @@ export interface Lexicon {
   /** Short name used in rule ids: `lexicon:<name>:<line>`. */
   name: string;
   terms: LexiconTerm[];
+  /** Content hash of the terms and their lines, computed once at load for the rules version. */
+  digest: string;
 }
 
 export type LexiconVerdict = 'ok' | 'empty' | 'short' | 'common';
@@ -50,7 +53,9 @@ export function parseLexicon(text: string, name: string): Lexicon {
     if (!t || t.startsWith('#')) continue;
     terms.push({ text: t, line: i + 1 });
   }
-  return { name, terms };
+  const h = createHash('sha256');
+  for (const t of terms) h.update(`${t.line}\t${t.text}\n`);
+  return { name, terms, digest: h.digest('hex') };
 }
 
 export function loadLexicon(file: string): Lexicon {
@@ -58,6 +63,8 @@ export function loadLexicon(file: string): Lexicon {
 }
 
 const HAN = /\p{Script=Han}/u;
+/** Han script; the unified ideographs block (all Han) without the regex, since 51k-term lexicons ask once per term. */
+const isHan = (cp: number) => (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x2e80 && HAN.test(String.fromCodePoint(cp)));
 
 /** Triage of one lexicon term (see the module comment). */
 export function triageTerm(text: string, policy: LexiconPolicy = DEFAULT_LEXICON_POLICY): LexiconVerdict {
@@ -67,7 +74,7 @@ export function triageTerm(text: string, policy: LexiconPolicy = DEFAULT_LEXICON
 /** `triageTerm` for a term already normalised. */
 export function triageKey({ chars, key, text: s }: TermKey, policy: LexiconPolicy = DEFAULT_LEXICON_POLICY): LexiconVerdict {
   if (chars.length === 0) return 'empty';
-  if (!HAN.test(s)) return s.length <= 4 || key.length <= 2 ? 'short' : 'ok';
+  if (!chars.some(isHan)) return s.length <= 4 || key.length <= 2 ? 'short' : 'ok';
   // One character, possibly repeated (习习, 真真真): it would match every occurrence of that character.
   if (key.length === 1) return 'short';
   if (commonWords(policy.commonFrequency).has(s)) return 'common';

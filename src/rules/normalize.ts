@@ -222,39 +222,71 @@ export interface TermKey {
   keyText: string;
 }
 
-/** Normalises a rule term the same way the text is normalised. */
+/** Scratch UTF-16 units for `termKey` (terms longer than this are built in a fresh buffer). */
+let termUnits = new Uint16Array(256);
+let keyUnits = new Uint16Array(256);
+
+/**
+ * Normalises a rule term the same way the text is normalised. Runs once per
+ * term and variant when packs and 51k-word lexicons compile, so the strings
+ * are decoded once from code-unit buffers rather than grown a character at a time.
+ */
 export function termKey(term: string): TermKey {
   const chars: number[] = [];
   const key: number[] = [];
   const min: number[] = [];
-  let text = '';
-  let keyText = '';
   const n = term.length;
+  if (termUnits.length < 2 * n) {
+    termUnits = new Uint16Array(2 * n);
+    keyUnits = new Uint16Array(2 * n);
+  }
+  let tu = 0;
+  let ku = 0;
+  let last = -1;
   for (let i = 0; i < n; i++) {
-    let c = term.charCodeAt(i);
+    const c = term.charCodeAt(i);
     let f: number;
-    let ch: string;
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      c = term.codePointAt(i)!;
+      f = term.codePointAt(i)!;
       i++;
-      if (kindOf(c) !== Kind.Letter) continue;
-      f = c;
-      ch = String.fromCodePoint(c);
+      if (f < 0x10000) {
+        // A lone high surrogate before a non-surrogate: interference, like any other unpaired surrogate.
+        i--;
+        continue;
+      }
+      if (kindOf(f) !== Kind.Letter) continue;
     } else {
       if (KIND[c] !== Kind.Letter) continue;
       f = FOLD[c]!;
-      ch = String.fromCharCode(f);
     }
     chars.push(f);
-    text += ch;
-    if (key.length > 0 && key[key.length - 1] === f) min[min.length - 1]!++;
+    const same = f === last;
+    if (same) min[min.length - 1]!++;
     else {
       key.push(f);
       min.push(1);
-      keyText += ch;
+      last = f;
+    }
+    if (f > 0xffff) {
+      const hi = 0xd800 + ((f - 0x10000) >> 10);
+      const lo = 0xdc00 + ((f - 0x10000) & 0x3ff);
+      termUnits[tu++] = hi;
+      termUnits[tu++] = lo;
+      if (!same) {
+        keyUnits[ku++] = hi;
+        keyUnits[ku++] = lo;
+      }
+    } else {
+      termUnits[tu++] = f;
+      if (!same) keyUnits[ku++] = f;
     }
   }
-  return { chars, key, min, text, keyText };
+  return { chars, key, min, text: unitsToString(termUnits, tu), keyText: unitsToString(keyUnits, ku) };
+}
+
+function unitsToString(units: Uint16Array, length: number): string {
+  if (length === 0) return '';
+  return String.fromCharCode.apply(null, units.subarray(0, length) as unknown as number[]);
 }
 
 /** The normalised string of a term or text (for display, hashing and tests). */

@@ -32,6 +32,19 @@ describe('normalize', () => {
     expect(termKey('赌*博').key.length).toBe(2);
   });
 
+  it('normalises a term exactly as the text around it: keys equal the skeleton of the same string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('赌', '博', '賭', 'Ａ', 'a', ' ', '*', '\u200b', '\ud83d', '\ude00', '𠀀', '😀', '嘻'), maxLength: 12 }), (term) => {
+        const k = termKey(term);
+        const n = normalize(term);
+        expect(k.chars).toEqual(Array.from(n.cp.subarray(0, n.length)));
+        expect(k.text).toBe(String.fromCodePoint(...k.chars));
+        expect(k.keyText).toBe(String.fromCodePoint(...k.key));
+        expect(k.min.reduce((a, b) => a + b, 0)).toBe(k.chars.length);
+      }),
+    );
+  });
+
   it('property: every kept character maps back to a letter of the original that folds to it', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), (text) => {
