@@ -365,6 +365,40 @@ function push(buf: MatchBuffer, key: number, end: number): void {
   buf.count++;
 }
 
+/** Class id of any code point (0: in no key). */
+export function classOfCodePoint(a: AutomatonData, cp: number): number {
+  return cp < 65536 ? a.classOf[cp]! : astralClass(a.astral, cp);
+}
+
+/**
+ * One step of the walk: from state `s` on a character of class `k` (not 0),
+ * following failure links until a transition exists; appends the keys that
+ * end there, at skeleton index `at`, to `out`; returns the new state. Shared
+ * by `scanAutomaton` and the normaliser's fused scan (normalize.ts), which
+ * skip repeated characters and restart at gaps before calling it.
+ */
+export function step(a: AutomatonData, s: number, k: number, at: number, out: MatchBuffer): number {
+  const nodes = a.nodes;
+  for (;;) {
+    if (s === 0) {
+      s = a.rootNext[k]!;
+      break;
+    }
+    const t = nodes[s << 2]! + k;
+    if (nodes[(t << 2) + 1] === s) {
+      s = t;
+      break;
+    }
+    s = nodes[(s << 2) + 2]!;
+  }
+  let o = nodes[(s << 2) + 3]!;
+  while (o !== -1) {
+    push(out, a.outKey[o]!, at);
+    o = a.outLink[o]!;
+  }
+  return s;
+}
+
 /**
  * Scans `length` normalised characters. For every key occurrence appends (key
  * id, index of the first character of the key's last run). `gap[i]` above
@@ -379,7 +413,6 @@ export function scanAutomaton(
   out: MatchBuffer,
 ): void {
   out.count = 0;
-  const { classOf, astral, nodes, rootNext, outKey, outLink } = a;
   let s = 0;
   let prev = -1;
   for (let i = 0; i < length; i++) {
@@ -389,28 +422,8 @@ export function scanAutomaton(
       prev = -1;
     } else if (c === prev) continue;
     prev = c;
-    const k = c < 65536 ? classOf[c]! : astralClass(astral, c);
-    if (k === 0) {
-      s = 0;
-      continue;
-    }
-    for (;;) {
-      if (s === 0) {
-        s = rootNext[k]!;
-        break;
-      }
-      const t = nodes[s << 2]! + k;
-      if (nodes[(t << 2) + 1] === s) {
-        s = t;
-        break;
-      }
-      s = nodes[(s << 2) + 2]!;
-    }
-    let o = nodes[(s << 2) + 3]!;
-    while (o !== -1) {
-      push(out, outKey[o]!, i);
-      o = outLink[o]!;
-    }
+    const k = classOfCodePoint(a, c);
+    s = k === 0 ? 0 : step(a, s, k, i, out);
   }
 }
 

@@ -14,11 +14,11 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Field, Hit, ReviewInput, RuleMatcher } from '../review/types.js';
-import { automatonBytes, emptyMatches, MAX_INNER_GAP, scanAutomaton, type MatchBuffer } from './automaton.js';
+import { automatonBytes, emptyMatches, MAX_INNER_GAP, type MatchBuffer } from './automaton.js';
 import { loadCompiled, saveCompiled } from './cache.js';
 import { compileRules, rulesVersion, type CompiledContext, type CompiledRules, type CompileOptions, type KeyEntry, type KeyTable, type PackInput } from './compile.js';
 import { loadLexicon, type LexiconPolicy } from './lexicon.js';
-import { emptyNormalized, endOffset, foldPreimages, foldText, HARD_GAP, normalize, type NormalizedText } from './normalize.js';
+import { charTable, emptyNormalized, endOffset, type CharTable, foldPreimages, foldText, HARD_GAP, normalize, type NormalizedText } from './normalize.js';
 import { loadPackDir } from './pack.js';
 import { commonWords, fitsWords, tokenEdges } from './segment.js';
 import { digitRuns, findBankCards, findChineseIds, findMobiles, findPastDeadlines, mayHaveDeadline, type DigitRun, type Span } from './validators.js';
@@ -76,8 +76,8 @@ export class RuleEngine implements RuleMatcher {
   private readonly regexes: RegExp[][];
   /** Per rule, per pattern (then the deadline validator): trigger bits that must all be present for a match. */
   private readonly prefilters: number[][][];
-  /** Trigger bits per code unit, filled in by `normalize` (see prefilters). */
-  private readonly triggers: Uint32Array;
+  /** The normaliser's table, carrying the trigger bits of each code unit (see prefilters). */
+  private readonly chars: CharTable;
   /**
    * Per rule, per pattern: where matches can start (original-text spellings of
    * the first characters) and how long they can be, so the pattern runs
@@ -89,7 +89,8 @@ export class RuleEngine implements RuleMatcher {
   private readonly norm: NormalizedText = emptyNormalized(4096);
   private readonly matches: MatchBuffer = emptyMatches();
   private readonly counts = new Int32Array(1024);
-  private common: Map<string, number> | null = null;
+  /** Common two-character BMP words as `first * 65536 + second` (see edgeCutsWord). */
+  private commonPairs: Set<number> | null = null;
   private runStart = 0;
   private runEnd = 0;
   /** Per key: whether it carries rule terms / context or allow-list phrases. */
@@ -121,7 +122,7 @@ export class RuleEngine implements RuleMatcher {
       if (r.validator === 'past-deadline') sets.push([bitFor(['截', '于'])]);
       return sets;
     });
-    this.triggers = triggers;
+    this.chars = charTable(triggers, compiled.text.automaton);
     this.anchors = compiled.rules.map((r) =>
       r.patterns.map((p) => {
         const { first } = patternEdgeChars(p);
@@ -156,7 +157,7 @@ export class RuleEngine implements RuleMatcher {
   private scanField(field: Field, text: string, date: string, out: Hit[]): void {
     if (!text) return;
     const c = this.compiled;
-    const norm = normalize(text, this.norm, this.triggers);
+    const norm = normalize(text, this.norm, this.chars, this.matches);
     const cands: Candidate[] = [];
     this.collect(c.text, norm.cp, norm, cands);
     if (this.patternRules.length > 0) this.collectPatterns(text, date, norm, cands);
@@ -171,11 +172,14 @@ export class RuleEngine implements RuleMatcher {
       const rule = c.rules[cand.rule]!;
       if (rule.validFrom && date < rule.validFrom) continue;
       if (rule.validUntil && date >= rule.validUntil) continue;
-      if (rule.near && !contextHolds(rule.near, phrases, cand.s, cand.e)) continue;
-      if (covered(rule.unlessPhrases, phrases, cand.s, cand.e)) continue;
-      if (covered(c.allow, phrases, cand.s, cand.e)) continue;
-      if (rule.unlessNear.some((ctx) => contextHolds(ctx, phrases, cand.s, cand.e))) continue;
-      if (rule.lexicon && c.lexiconUnless.some((ctx) => contextHolds(ctx, phrases, cand.s, cand.e))) continue;
+      if (rule.near && (phrases.size === 0 || !contextHolds(rule.near, phrases, cand.s, cand.e))) continue;
+      // Exceptions and allow-lists need a phrase in the text; most fields have none.
+      if (phrases.size > 0) {
+        if (covered(rule.unlessPhrases, phrases, cand.s, cand.e)) continue;
+        if (covered(c.allow, phrases, cand.s, cand.e)) continue;
+        if (rule.unlessNear.some((ctx) => contextHolds(ctx, phrases, cand.s, cand.e))) continue;
+        if (rule.lexicon && c.lexiconUnless.some((ctx) => contextHolds(ctx, phrases, cand.s, cand.e))) continue;
+      }
       const entry = cand.entry;
       if (entry && entry.boundary !== 'none') {
         if (entry.asciiStart && !asciiEdgeOk(norm, cand.s, -1)) continue;
@@ -238,14 +242,13 @@ export class RuleEngine implements RuleMatcher {
   }
 
   /**
-   * Runs the automaton and turns verified matches of rule terms into
-   * candidates. Matches of context and allow-list phrases stay in the match
+   * Turns the automaton's matches (found by `normalize` while it wrote the
+   * skeleton) that are verified rule terms into candidates. Matches of context and allow-list phrases stay in the match
    * buffer; `phraseOccurrences` reads them only when a candidate exists, which
    * in clean official text is rarely the case.
    */
   private collect(table: KeyTable, stream: Int32Array, norm: NormalizedText, cands: Candidate[]): void {
     const { automaton, entries } = table;
-    scanAutomaton(automaton, stream, norm.gap, norm.length, this.matches);
     const m = this.matches;
     for (let i = 0; i < m.count; i++) {
       const key = m.keys[i]!;
@@ -393,9 +396,10 @@ export class RuleEngine implements RuleMatcher {
    * segmenter most calls on official text.
    */
   private edgeCutsWord(norm: NormalizedText, s: number, e: number): boolean {
-    const words = (this.common ??= commonWords(BIGRAM_MIN_FREQUENCY));
-    if (s > 0 && norm.gap[s] === 0 && words.has(String.fromCodePoint(norm.cp[s - 1]!, norm.cp[s]!))) return true;
-    return e + 1 < norm.length && norm.gap[e + 1] === 0 && words.has(String.fromCodePoint(norm.cp[e]!, norm.cp[e + 1]!));
+    const pairs = (this.commonPairs ??= bmpPairs(commonWords(BIGRAM_MIN_FREQUENCY)));
+    const cp = norm.cp;
+    if (s > 0 && norm.gap[s] === 0 && cp[s]! < 65536 && pairs.has(cp[s - 1]! * 65536 + cp[s]!)) return true;
+    return e + 1 < norm.length && norm.gap[e + 1] === 0 && cp[e + 1]! < 65536 && pairs.has(cp[e]! * 65536 + cp[e + 1]!);
   }
 
   private wordsFit(
@@ -415,16 +419,32 @@ export class RuleEngine implements RuleMatcher {
     if (!seg) {
       const unit = new Int32Array(to - from + 2);
       let str = '';
-      for (let i = from; i <= to; i++) {
-        unit[i - from] = str.length;
-        str += String.fromCodePoint(norm.cp[i]!);
+      let bmp = true;
+      for (let i = from; i <= to; i++) if (norm.cp[i]! > 0xffff) bmp = false;
+      if (bmp) {
+        str = String.fromCharCode.apply(null, norm.cp.subarray(from, to + 1) as unknown as number[]);
+        for (let i = 0; i <= to - from + 1; i++) unit[i] = i;
+      } else {
+        for (let i = from; i <= to; i++) {
+          unit[i - from] = str.length;
+          str += String.fromCodePoint(norm.cp[i]!);
+        }
+        unit[to - from + 1] = str.length;
       }
-      unit[to - from + 1] = str.length;
       seg = { edges: tokenEdges(str), unit, from };
       cache.set(id, seg);
     }
     return fitsWords(seg.edges, seg.unit[s - seg.from]!, seg.unit[e + 1 - seg.from]!, strict);
   }
+}
+
+/** Two-character words of the BMP as `first * 65536 + second`. */
+function bmpPairs(words: Map<string, number>): Set<number> {
+  const pairs = new Set<number>();
+  for (const w of words.keys()) {
+    if (w.length === 2) pairs.add(w.charCodeAt(0) * 65536 + w.charCodeAt(1));
+  }
+  return pairs;
 }
 
 /**

@@ -16,6 +16,7 @@
  * Repeated characters are left in the skeleton; the automaton collapses runs
  * while scanning (see automaton.ts), so terms such as 嘻嘻哈哈 keep their shape.
  */
+import { classOfCodePoint, MAX_INNER_GAP, step, type AutomatonData, type MatchBuffer } from './automaton.js';
 import { buildT2S } from './tables/t2s.js';
 
 /** Kind of a code point for the skeleton. */
@@ -118,20 +119,72 @@ export function emptyNormalized(capacity = 1024): NormalizedText {
   return { length: 0, cp: new Int32Array(capacity), pos: new Int32Array(capacity), gap: new Uint8Array(capacity), triggered: 0, maxDigits: 0 };
 }
 
-const NO_TRIGGERS = new Uint32Array(65536);
 const NUMBER_SEPARATOR = new Uint8Array(65536);
 for (const c of [0x20, 0x2d, 0xa0, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x3000, 0xff0d]) NUMBER_SEPARATOR[c] = 1;
 
+/** Trigger-set indices fit in the 14 bits above fold and kind. */
+const MAX_TRIGGER_SETS = 1 << 14;
+
+/**
+ * Per BMP code unit c, two 32-bit words side by side so one cache line serves
+ * both: `info[2c]` holds the folded form (bits 0–15), the Kind (16–17) and
+ * the index of the trigger bit set (18–31); `info[2c + 1]` the automaton's
+ * class of the folded form. Built once per rule engine, because triggers and
+ * classes depend on its rules.
+ */
+export interface CharTable {
+  info: Uint32Array;
+  /** Trigger bit sets by index; index 0 is the empty set. */
+  sets: Uint32Array;
+  /** The automaton the classes belong to; `normalize` walks it while it reads the text. */
+  automaton: AutomatonData | null;
+}
+
+/**
+ * Builds the table for `triggers` (bit set per code unit; see `normalize`)
+ * and `automaton`. Should the patterns produce more than 16,383 distinct
+ * trigger sets, the last index stands for the union of the rest: a superset
+ * only makes the pattern prefilter let more through, never less.
+ */
+export function charTable(triggers: Uint32Array | null = null, automaton: AutomatonData | null = null): CharTable {
+  const info = new Uint32Array(2 * 65536);
+  const index = new Map<number, number>([[0, 0]]);
+  const sets = [0];
+  for (let c = 0; c < 65536; c++) {
+    const t = triggers ? triggers[c]! : 0;
+    let k = index.get(t);
+    if (k === undefined) {
+      if (sets.length < MAX_TRIGGER_SETS) {
+        k = sets.length;
+        sets.push(t);
+        index.set(t, k);
+      } else {
+        k = MAX_TRIGGER_SETS - 1;
+        sets[k]! |= t;
+      }
+    }
+    info[2 * c] = FOLD[c]! | (KIND[c]! << 16) | (k << 18);
+    if (automaton && KIND[c] === Kind.Letter) info[2 * c + 1] = automaton.classOf[FOLD[c]!]!;
+  }
+  return { info, sets: Uint32Array.from(sets), automaton };
+}
+
+const PLAIN = charTable();
+
 /**
  * Normalises `text` into `into` (grown when too small) and returns it. Reusing
- * one buffer per engine keeps scans allocation-free. `triggers` maps code
- * units to bit sets; their union over the text lands in `into.triggered`, so
- * the engine learns in the same pass which patterns can possibly match.
+ * one buffer per engine keeps scans allocation-free. The union of the trigger
+ * bit sets of `table` over the text lands in `into.triggered`, so the engine
+ * learns in the same pass which patterns can possibly match. Given `matches`,
+ * the table's automaton is walked over the skeleton as it is written — the
+ * same matches as `scanAutomaton` on the finished skeleton, without a second
+ * pass over it (`matches.count` is reset first).
  */
 export function normalize(
   text: string,
   into: NormalizedText = emptyNormalized(text.length + 1),
-  triggers: Uint32Array = NO_TRIGGERS,
+  table: CharTable = PLAIN,
+  matches: MatchBuffer | null = null,
 ): NormalizedText {
   const n = text.length;
   if (into.cp.length < n + 1) {
@@ -141,6 +194,11 @@ export function normalize(
     into.gap = new Uint8Array(cap);
   }
   const { cp, pos, gap } = into;
+  const { info, sets } = table;
+  const a = matches ? table.automaton : null;
+  if (matches) matches.count = 0;
+  let s = 0;
+  let prev = -1;
   let k = 0;
   let skipped = 0;
   let triggered = 0;
@@ -148,13 +206,26 @@ export function normalize(
   let maxDigits = 0;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    triggered |= triggers[c]!;
-    const kind = KIND[c]!;
+    const x = info[2 * c]!;
+    triggered |= sets[x >>> 18]!;
+    const kind = (x >>> 16) & 3;
     if (kind === Kind.Letter) {
-      const f = FOLD[c]!;
+      const f = x & 0xffff;
       cp[k] = f;
       pos[k] = i;
       gap[k] = skipped;
+      if (a !== null) {
+        // scanAutomaton's walk, one character at a time.
+        if (skipped > MAX_INNER_GAP) {
+          s = 0;
+          prev = -1;
+        }
+        if (f !== prev) {
+          prev = f;
+          const cls = info[2 * c + 1]!;
+          s = cls === 0 ? 0 : step(a, s, cls, k, matches!);
+        }
+      }
       k++;
       skipped = 0;
       if (f >= 48 && f <= 57) {
@@ -171,6 +242,17 @@ export function normalize(
           cp[k] = full;
           pos[k] = i;
           gap[k] = skipped;
+          if (a !== null) {
+            if (skipped > MAX_INNER_GAP) {
+              s = 0;
+              prev = -1;
+            }
+            if (full !== prev) {
+              prev = full;
+              const cls = classOfCodePoint(a, full);
+              s = cls === 0 ? 0 : step(a, s, cls, k, matches!);
+            }
+          }
           k++;
           skipped = 0;
         } else if (skipped < MAX_SOFT_GAP) skipped++;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { endOffset, foldText, HARD_GAP, Kind, kindOf, normalize, normalizedString, termKey } from '../../src/rules/normalize.js';
+import { buildAutomaton, emptyMatches, scanAutomaton } from '../../src/rules/automaton.js';
+import { charTable, endOffset, foldText, HARD_GAP, Kind, kindOf, normalize, normalizedString, termKey } from '../../src/rules/normalize.js';
 
 describe('normalize', () => {
   it('folds full-width, case, traditional characters and digit variants', () => {
@@ -81,6 +82,27 @@ describe('normalize', () => {
         const noisy = parts.map(([l, n]) => l + n.join('')).join('');
         expect(normalizedString(noisy)).toBe(normalizedString(plain));
       }),
+    );
+  });
+});
+
+describe('fused scan', () => {
+  it('property: normalize with a match buffer finds exactly what scanAutomaton finds on the finished skeleton', () => {
+    const keys = ['赌博', '博彩', '嘻哈', '六合彩', 'ab', 'b', '𠀀博', '法轮'];
+    const automaton = buildAutomaton(keys.map((k) => termKey(k).keyText));
+    const table = charTable(null, automaton);
+    const unit = fc.constantFrom('赌', '博', '賭', '彩', '六', '合', '嘻', '哈', 'A', 'ａ', 'b', '𠀀', '😀', ' ', '*', '。', '，', '\u200b', '\ud83d', '法', '輪', '1');
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 40 }), (parts) => {
+        const text = parts.join('');
+        const fused = emptyMatches(2);
+        const n = normalize(text, undefined, table, fused);
+        const ref = emptyMatches(2);
+        scanAutomaton(automaton, n.cp, n.gap, n.length, ref);
+        expect(Array.from(fused.keys.subarray(0, fused.count))).toEqual(Array.from(ref.keys.subarray(0, ref.count)));
+        expect(Array.from(fused.ends.subarray(0, fused.count))).toEqual(Array.from(ref.ends.subarray(0, ref.count)));
+      }),
+      { numRuns: 500 },
     );
   });
 });
