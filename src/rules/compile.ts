@@ -16,7 +16,7 @@ import { checkPattern } from './regex-safety.js';
 import { termVariants, type VariantKind } from './variants.js';
 
 /** Bumped whenever the compiled layout or matching semantics change (invalidates caches). */
-export const COMPILER_VERSION = 'lastgate-rules/2';
+export const COMPILER_VERSION = 'lastgate-rules/3';
 
 export interface CompiledContext {
   phrases: number[];
