@@ -17,12 +17,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import AhoCorasick from 'modern-ahocorasick';
 import { Mint } from 'mint-filter';
-import { buildAutomaton, automatonBytes, emptyMatches, scanAutomaton } from '../src/rules/automaton.js';
+import { buildAutomaton, automatonBytes, emptyMatches } from '../src/rules/automaton.js';
 import { loadCompiled, saveCompiled } from '../src/rules/cache.js';
 import { compileRules } from '../src/rules/compile.js';
 import { DEFAULT_RULES_DIR, RuleEngine } from '../src/rules/engine.js';
 import { loadLexicon, triageTerm } from '../src/rules/lexicon.js';
-import { normalize, emptyNormalized, termKey } from '../src/rules/normalize.js';
+import { charTable, normalize, emptyNormalized, termKey } from '../src/rules/normalize.js';
 import { loadPackDir } from '../src/rules/pack.js';
 import { buildCorpus } from './corpus.js';
 import { machineLine, writeSection } from './report.js';
@@ -49,6 +49,30 @@ function best<T>(runs: number, fn: () => T): { ms: number; wallMs: number; value
     ms = Math.min(ms, (cu.user + cu.system) / 1000);
   }
   return { ms, wallMs, value };
+}
+
+/**
+ * Total CPU time of `fn` over the posts, taking for each slice of 500 posts
+ * the fastest of `runs` runs: on a shared machine, interference from other
+ * processes only ever adds time, so the minimum per short slice is the
+ * closest estimate of the code's own speed. Applied to every matcher alike.
+ */
+function sliceMinimum<T>(posts: string[], runs: number, fn: (slice: string[]) => T): { ms: number; value: T[] } {
+  let ms = 0;
+  const value: T[] = [];
+  for (let i = 0; i < posts.length; i += 500) {
+    const slice = posts.slice(i, i + 500);
+    let min = Infinity;
+    for (let r = 0; r < runs; r++) {
+      const c0 = process.cpuUsage();
+      const v = fn(slice);
+      const cu = process.cpuUsage(c0);
+      min = Math.min(min, (cu.user + cu.system) / 1000);
+      if (r === 0) value.push(v);
+    }
+    ms += min;
+  }
+  return { ms, value };
 }
 
 function median(xs: number[]): number {
@@ -115,11 +139,13 @@ export async function runRulesBench(): Promise<Record<string, number>> {
 
   // Warm-up (JIT, lazy segmenter) on a slice, then best of 3 full passes each.
   for (const p of posts.slice(0, 200)) engine.scan({ id: 'w', body: p, date: '2026-06-01' });
-  const ours = best(3, () => {
+  const scanAll = (list: string[]) => {
     let hits = 0;
-    for (let i = 0; i < posts.length; i++) hits += engine.scan({ id: 'b', body: posts[i]!, date: '2026-06-01' }).length;
+    for (let i = 0; i < list.length; i++) hits += engine.scan({ id: 'b', body: list[i]!, date: '2026-06-01' }).length;
     return hits;
-  });
+  };
+  const ours = best(3, () => scanAll(posts));
+  const oursSlices = sliceMinimum(posts, 5, scanAll);
 
   const buf = emptyNormalized(4096);
   const normOnly = best(3, () => {
@@ -128,12 +154,11 @@ export async function runRulesBench(): Promise<Record<string, number>> {
     return n;
   });
   const matches = emptyMatches();
-  const a = engine.compiled.text.automaton;
+  const walkTable = charTable(null, engine.compiled.text.automaton);
   const normScan = best(3, () => {
     let n = 0;
     for (const p of posts) {
-      const nt = normalize(p, buf);
-      scanAutomaton(a, nt.cp, nt.gap, nt.length, matches);
+      normalize(p, buf, walkTable, matches);
       n += matches.count;
     }
     return n;
@@ -143,11 +168,13 @@ export async function runRulesBench(): Promise<Record<string, number>> {
   const mint = new Mint(words);
   const mintBuild = performance.now() - t0;
   for (const p of posts.slice(0, 200)) mint.filter(p, { replace: false });
-  const mintRun = best(3, () => {
+  const mintAll = (list: string[]) => {
     let n = 0;
-    for (const p of posts) n += mint.filter(p, { replace: false }).words.length;
+    for (const p of list) n += mint.filter(p, { replace: false }).words.length;
     return n;
-  });
+  };
+  const mintRun = best(3, () => mintAll(posts));
+  const mintSlices = sliceMinimum(posts, 5, mintAll);
 
   t0 = performance.now();
   const mac = new AhoCorasick(words);
@@ -164,6 +191,8 @@ export async function runRulesBench(): Promise<Record<string, number>> {
     corpusChars: chars,
     posts: posts.length,
     oursMcs: mcs(chars, ours.ms),
+    oursSliceMcs: mcs(chars, oursSlices.ms),
+    mintSliceMcs: mcs(chars, mintSlices.ms),
     oursWallMcs: mcs(chars, ours.wallMs),
     oursHits: ours.value,
     normMcs: mcs(chars, normOnly.ms),
@@ -191,7 +220,7 @@ export async function runRulesBench(): Promise<Record<string, number>> {
   const table = `| matcher | normalisation | throughput (M chars/s, 1 core) | vs mint-filter | matches reported | build 51k terms |
 |---|---|---|---|---|---|
 | **lastgate** (\`RuleEngine.scan\`, default packs + 51k lexicon) | full: fold, case, t2s, digits, interference, repeats, homophones; findings verified (boundaries, segmentation, exceptions) | **${fmt(r.oursMcs)}** | **${fmt(r.oursMcs / r.mintMcs)}×** | ${r.oursHits} findings | ${fmt(r.compileMs, 0)} ms (automaton alone ${fmt(r.automatonMs, 0)} ms) |
-| lastgate normaliser + automaton only | full | ${fmt(r.normScanMcs)} | ${fmt(r.normScanMcs / r.mintMcs)}× | ${normScan.value} raw key matches | — |
+| lastgate normaliser with the automaton walk only | full | ${fmt(r.normScanMcs)} | ${fmt(r.normScanMcs / r.mintMcs)}× | ${normScan.value} raw key matches | — |
 | lastgate normaliser only | full | ${fmt(r.normMcs)} | — | — | — |
 | mint-filter 4.0.3 (\`filter(text, {replace:false})\`) | none | ${fmt(r.mintMcs)} | 1× | ${r.mintHits} words | ${fmt(r.mintBuildMs, 0)} ms |
 | modern-ahocorasick 3.3.0 (\`search(text)\`, one pass) | none | ${fmt(r.macMcs)} | ${fmt(r.macMcs / r.mintMcs)}× | ${r.macHits} matches | ${fmt(r.macBuildMs, 0)} ms |`;
@@ -200,7 +229,7 @@ export async function runRulesBench(): Promise<Record<string, number>> {
     'Rule engine',
     `Command: \`node bin/run-ts.mjs bench/rules.ts\` (also part of \`npm run bench\`).
 Machine: \`nproc\` = ${cpus().length}, ${cpu}; ${machineLine()}.
-Measured ${new Date().toISOString().slice(0, 10)} (load average ${loadavg()[0]!.toFixed(1)} at the start: the machine was shared with other jobs). Throughputs are the best of 3 full passes by process CPU time; build times the median of 5.
+Measured ${new Date().toISOString().slice(0, 10)} (load average ${loadavg()[0]!.toFixed(1)} at the start: the machine was shared with other jobs). Throughputs are the best of 3 full passes by process CPU time; for lastgate and mint-filter also the sum over 500-post slices of the fastest of 5 runs per slice (interference from other processes only adds time, so this is the steadier figure on a shared machine). Build times are the median of 5.
 
 Corpus: ${fmt(r.corpusChars / 1e6, 1)}M characters in ${r.posts} posts of ~2,000 characters, generated deterministically
 (\`bench/corpus.ts\`) from the sentences of the two seed documents with terms from the default packs and every
@@ -210,11 +239,11 @@ traditional or full-width characters, repeats). Terms: the 51,337-line public le
 
 ${table}
 
-Targets on this run: ≥ 30M chars/s ${r.oursMcs >= 30 ? 'met' : '**not met**'} (${fmt(r.oursMcs)}M); ≥ 5× mint-filter ${r.oursMcs / r.mintMcs >= 5 ? 'met' : '**not met**'};
+Targets on this run: ≥ 30M chars/s ${r.oursMcs >= 30 ? 'met' : '**not met**'} (${fmt(r.oursMcs)}M best full pass, ${fmt(r.oursSliceMcs)}M by slice minimum); ≥ 5× mint-filter ${r.oursMcs / r.mintMcs >= 5 ? 'met' : '**not met**'};
 build < 300 ms ${r.compileMs < 300 ? 'met' : r.compileMinMs < 300 ? '**met only by the fastest of 5 runs**' : '**not met**'}; compiled lexicon < 100 MB ${r.heapMB < 100 ? 'met' : '**not met**'}.
 
-- Throughput: lastgate **${fmt(r.oursMcs)}M chars/s** on one core by CPU time (${fmt(r.oursWallMcs)}M by wall clock on the shared
-  machine; target ≥ 30M), **${fmt(r.oursMcs / r.mintMcs)}× mint-filter**
+- Throughput: lastgate **${fmt(r.oursMcs)}M chars/s** on one core by CPU time, best full pass (${fmt(r.oursWallMcs)}M by wall clock on the shared
+  machine; ${fmt(r.oursSliceMcs)}M by slice minimum, where mint-filter makes ${fmt(r.mintSliceMcs)}M, ${fmt(r.oursSliceMcs / r.mintSliceMcs)}×; target ≥ 30M), **${fmt(r.oursMcs / r.mintMcs)}× mint-filter**
   (target ≥ 5×), ${fmt(r.oursMcs / r.macMcs)}× modern-ahocorasick, with normalisation that the other two do not do at all.
 - Build for the 51k lexicon + default packs: **${fmt(r.compileMs, 0)} ms** median of 5, fastest ${fmt(r.compileMinMs, 0)} ms
   (target < 300 ms), including
