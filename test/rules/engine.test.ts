@@ -143,6 +143,24 @@ describe('rule engine', () => {
     expect(loadCompiled(dir, 'someotherversion')).toBeNull();
   });
 
+  it('the cache gives back every key entry field for field (terms, variants, suggestions, phrases, lexicon lines)', () => {
+    const packs = [
+      pack([
+        rule({ terms: ['赌博', { text: '色情', pinyin: true }, { text: '嘻嘻哈哈', suggestion: '高兴' }, '六四'], unless: { phrases: ['打击赌博'] } }),
+        rule({ id: 'test.ascii', terms: [{ text: 'VPN', boundary: 'word' }] }),
+      ]),
+    ];
+    const compiled = compileRules(packs, { lexicons: [parseLexicon('反动标语\n赌博网站\n', 'words.txt')] });
+    const dir = mkdtempSync(join(tmpdir(), 'rules-cache-'));
+    saveCompiled(dir, compiled);
+    const loaded = loadCompiled(dir, compiled.version)!;
+    expect(loaded.text.entries).toEqual(compiled.text.entries);
+    expect(Array.from(loaded.text.automaton.nodes)).toEqual(Array.from(compiled.text.automaton.nodes));
+    const { text: _a, ...restLoaded } = loaded;
+    const { text: _b, ...restCompiled } = compiled;
+    expect(restLoaded).toEqual(restCompiled);
+  });
+
   it('loadRuleEngine with cacheDir writes once and reuses the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rules-cache-'));
     const first = loadRuleEngine({ cacheDir: dir });
