@@ -243,9 +243,10 @@ export class RuleEngine implements RuleMatcher {
 
   /**
    * Turns the automaton's matches (found by `normalize` while it wrote the
-   * skeleton) that are verified rule terms into candidates. Matches of context and allow-list phrases stay in the match
-   * buffer; `phraseOccurrences` reads them only when a candidate exists, which
-   * in clean official text is rarely the case.
+   * skeleton) that are verified rule terms into candidates. Matches of
+   * context and allow-list phrases stay in the match buffer;
+   * `phraseOccurrences` reads them only when a candidate exists, which in
+   * clean official text is rarely the case.
    */
   private collect(table: KeyTable, stream: Int32Array, norm: NormalizedText, cands: Candidate[]): void {
     const { automaton, entries } = table;
@@ -419,18 +420,11 @@ export class RuleEngine implements RuleMatcher {
     if (!seg) {
       const unit = new Int32Array(to - from + 2);
       let str = '';
-      let bmp = true;
-      for (let i = from; i <= to; i++) if (norm.cp[i]! > 0xffff) bmp = false;
-      if (bmp) {
-        str = String.fromCharCode.apply(null, norm.cp.subarray(from, to + 1) as unknown as number[]);
-        for (let i = 0; i <= to - from + 1; i++) unit[i] = i;
-      } else {
-        for (let i = from; i <= to; i++) {
-          unit[i - from] = str.length;
-          str += String.fromCodePoint(norm.cp[i]!);
-        }
-        unit[to - from + 1] = str.length;
+      for (let i = from; i <= to; i++) {
+        unit[i - from] = str.length;
+        str += String.fromCodePoint(norm.cp[i]!);
       }
+      unit[to - from + 1] = str.length;
       seg = { edges: tokenEdges(str), unit, from };
       cache.set(id, seg);
     }
