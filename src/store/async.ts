@@ -1,12 +1,12 @@
 /**
  * The store on an asynchronous drizzle driver (Cloudflare D1, sqlite-proxy):
  * the same programs as SqliteStore (src/store/logic.ts), each run by
- * runAsync. Every method returns a Promise. Atomicity is per statement only;
- * see src/store/program.ts.
+ * runAsync. Every method returns a Promise. Atomicity is per statement (or per
+ * batch) only; see src/store/program.ts.
  */
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type * as schema from '../db/schema.js';
-import { programDb, runAsync, type Program } from './program.js';
+import { programDb, runAsync, type Batcher, type Program } from './program.js';
 import { StorePrograms, type StoreOptions } from './logic.js';
 
 /** Any async drizzle SQLite database over lastgate's schema (DrizzleD1Database, SqliteRemoteDatabase). */
@@ -31,9 +31,16 @@ function isGenerator(v: unknown): v is Program<unknown> {
   return v != null && typeof (v as Program<unknown>).next === 'function' && typeof (v as Program<unknown>).throw === 'function';
 }
 
-/** The store on an async database; the methods are those of StorePrograms, run by runAsync. */
-export function asyncStore(db: AsyncDb, opts: StoreOptions = {}): AsyncStore {
-  const programs = new StorePrograms(programDb(db), (program) => runAsync(program), opts);
+/**
+ * The store on an async database; the methods are those of StorePrograms, run
+ * by runAsync. `batch: true` sends consecutive writes through `db.batch` (D1
+ * supports it; sqlite-proxy only with a batch callback).
+ */
+export function asyncStore(db: AsyncDb, opts: StoreOptions & { batch?: boolean } = {}): AsyncStore {
+  const batcher = db as Partial<Batcher>;
+  if (opts.batch && typeof batcher.batch !== 'function') throw new Error('asyncStore: this database has no batch()');
+  const run = opts.batch ? { batch: batcher as Batcher } : {};
+  const programs = new StorePrograms(programDb(db), (program) => runAsync(program, run), opts);
   const methods = new Map<PropertyKey, (...args: unknown[]) => Promise<unknown>>();
   return new Proxy({} as AsyncStore, {
     get(_target, name) {
@@ -43,7 +50,7 @@ export function asyncStore(db: AsyncDb, opts: StoreOptions = {}): AsyncStore {
       if (!method) {
         method = async (...args: unknown[]) => {
           const out: unknown = member.apply(programs, args);
-          return isGenerator(out) ? runAsync(out) : out;
+          return isGenerator(out) ? runAsync(out, run) : out;
         };
         methods.set(name, method);
       }

@@ -10,27 +10,35 @@
  *   transaction: every write of the program is committed, or none (what the
  *   Node server has always done). An operation that returns a Promise is an
  *   error: the database is not synchronous.
- * - `runAsync(program)` awaits each operation, for drizzle's async drivers
- *   (Cloudflare D1, sqlite-proxy).
+ * - `runAsync(program, { batch? })` awaits each operation, for drizzle's async
+ *   drivers (Cloudflare D1, sqlite-proxy); with `batch` it sends consecutive
+ *   writes in one `db.batch` (see runAsync).
  *
  * Raw SQL goes through the query builder (`db.select({ n: sql<number>`count(*)` })
  * .from(sql`t JOIN u ...`)`), not `db.all(sql)`: drivers disagree on the row shape
  * of raw queries (sqlite-proxy returns arrays), while the builder maps columns
  * to fields the same way on all of them.
  *
- * Atomicity of `runAsync`: none beyond the single statement. D1 refuses BEGIN
- * (drizzle's `db.transaction` fails there), so every statement commits on its
- * own. A program that fails halfway leaves its earlier writes in place, and two
- * programs running at once may interleave between statements. The invariants
- * that matter are still enforced by the database itself, per statement, through
- * the triggers of drizzle/0001_invariants.sql (immutable versions, append-only
- * audit log, one approval per reviewer and version, ...) and the unique indexes.
- * What is not protected: read-then-write sequences, e.g. the audit hash chain
- * (two concurrent appends can read the same predecessor; the UNIQUE seq makes
- * the second fail rather than fork the chain) and lifecycle checks made in JS.
+ * Atomicity of `runAsync`: none beyond the single statement (or the single
+ * batch, with `batch`). D1 refuses BEGIN (drizzle's `db.transaction` fails
+ * there), so each statement or batch commits on its own. A program that fails
+ * halfway leaves its earlier writes in place, and two programs running at once
+ * may interleave between statements. The invariants that matter are still
+ * enforced by the database, per statement: the triggers and indexes of
+ * drizzle/0001_invariants.sql (immutable versions and decisions, append-only
+ * audit log, one approval per reviewer and version, publication only with the
+ * required approvals) and the schema's unique indexes. Not protected:
+ * read-then-write sequences, e.g. the audit hash chain (two concurrent appends
+ * read the same predecessor; the primary key on seq makes the second fail
+ * rather than fork the chain) and lifecycle checks made in JS.
  * Full atomicity on Workers needs either one `db.batch` per program (programs
  * that read between writes cannot be expressed that way) or a Durable Object
- * with synchronous SQLite storage, which `runSync`-style driving would fit.
+ * with synchronous SQLite storage, which runSync-style driving would fit.
+ *
+ * Errors: better-sqlite3 throws its own SqliteError; the async drivers throw
+ * drizzle's DrizzleQueryError ("Failed query: ...") with the driver's error
+ * (the trigger's RAISE message) as `cause`; a failed `db.batch` may reject
+ * with the driver's error itself.
  */
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type * as schema from '../db/schema.js';
@@ -140,9 +148,24 @@ export function runSync<T>(db: SyncTransactional, program: Program<T>, opts: { t
   return out;
 }
 
-/** Runs a program on an asynchronous database, one awaited statement at a time (see the module comment on atomicity). */
-export async function runAsync<T>(program: Program<T>): Promise<T> {
+/** drizzle's `db.batch` of the async SQLite drivers (D1, sqlite-proxy): the statements run in order as one transaction. */
+export interface Batcher {
+  batch(queries: readonly unknown[]): Promise<readonly unknown[]>;
+}
+
+/**
+ * Runs a program on an asynchronous database (see the module comment on
+ * atomicity). Without `batch`, one awaited statement at a time. With `batch`
+ * (the database itself, for D1), statements run for their effect are held back
+ * and sent in one `db.batch` together with the next query whose result the
+ * program needs, or at the end: consecutive writes then commit together or not
+ * at all, and the round trips drop. A held-back write that fails is thrown into
+ * the program at that next query (or rejects at the end), not where it was yielded.
+ */
+export async function runAsync<T>(program: Program<T>, opts: { batch?: Batcher } = {}): Promise<T> {
   const after = new Set<() => void>();
+  const held: unknown[] = [];
+  const batcher = opts.batch;
   let step = program.next();
   while (!step.done) {
     const op = step.value;
@@ -151,15 +174,28 @@ export async function runAsync<T>(program: Program<T>): Promise<T> {
       step = program.next();
       continue;
     }
+    if (batcher && op.kind === 'run') {
+      held.push(op.query);
+      step = program.next();
+      continue;
+    }
     let result: unknown;
     try {
-      result = await execute(op);
+      if (batcher && held.length > 0) {
+        const results = await batcher.batch([...held.splice(0), op.query]);
+        const last = results[results.length - 1];
+        // In a batch a select is mapped as 'all' (drizzle prepares builders that way): `get` takes the first row.
+        result = op.kind === 'get' && Array.isArray(last) ? last[0] : last;
+      } else {
+        result = await execute(op);
+      }
     } catch (err) {
       step = program.throw(err);
       continue;
     }
     step = program.next(result);
   }
+  if (batcher && held.length > 0) await batcher.batch(held.splice(0));
   for (const fn of after) fn();
   return step.value;
 }

@@ -17,22 +17,35 @@ import { codeOf, result, tempDir } from '../helpers/db.js';
 
 const politicalHit = { field: 'body' as const, start: 0, end: 4, text: '台湾政府', rule: 'political.taiwan', category: 'political' as const, gate: 'political' as const, severity: 'high' as const, action: 'review' as const, suggestion: '台湾当局' };
 
-/** A migrated, seeded database and an async drizzle database over it. */
+/**
+ * A migrated, seeded database and an async drizzle database over it. Its batch
+ * runs the statements in one transaction, as D1's does.
+ */
 function asyncDb() {
   const db = openDb(tempDir());
   const sqlite = db.$client;
-  const stats = { statements: 0 };
+  const stats = { statements: 0, roundTrips: 0 };
+  const exec = (query: string, params: unknown[], method: string) => {
+    stats.statements++;
+    const stmt = sqlite.prepare(query);
+    if (method === 'run') {
+      stmt.run(...params);
+      return { rows: [] };
+    }
+    if (method === 'get') return { rows: stmt.raw().get(...params) as unknown[] };
+    return { rows: stmt.raw().all(...params) as unknown[][] };
+  };
+  const nextTurn = () => new Promise((r) => setImmediate(r));
   const proxy = drizzle(
     async (query, params, method) => {
-      await new Promise((r) => setImmediate(r));
-      stats.statements++;
-      const stmt = sqlite.prepare(query);
-      if (method === 'run') {
-        stmt.run(...params);
-        return { rows: [] };
-      }
-      if (method === 'get') return { rows: stmt.raw().get(...params) as unknown[] };
-      return { rows: stmt.raw().all(...params) as unknown[][] };
+      await nextTurn();
+      stats.roundTrips++;
+      return exec(query, params, method);
+    },
+    async (queries) => {
+      await nextTurn();
+      stats.roundTrips++;
+      return sqlite.transaction(() => queries.map((q) => exec(q.sql, q.params, q.method)))();
     },
     { schema },
   );
@@ -53,11 +66,11 @@ async function failure(p: Promise<unknown>): Promise<string> {
   throw new Error('expected a failure');
 }
 
-describe('store programs on an async driver (sqlite-proxy)', () => {
+describe.each([{ batch: false }, { batch: true }])('store programs on an async driver (sqlite-proxy, %o)', ({ batch }) => {
   it('runs submit → machine review → claim → two approvals → publish, with a valid audit chain', async () => {
     const { db, proxy, stats } = asyncDb();
     const hooks = { outbox: 0, webhook: 0 };
-    const store = asyncStore(proxy, { onOutbox: () => hooks.outbox++, onWebhook: () => hooks.webhook++ });
+    const store = asyncStore(proxy, { batch, onOutbox: () => hooks.outbox++, onWebhook: () => hooks.webhook++ });
     const mk = async (name: string, role: 'editor' | 'reviewer' | 'compliance', accounts: string[] = []) => (await store.authenticate((await store.addUser({ name, role, accounts })).token))!;
     const editor = await mk('张编辑', 'editor', ['人社官微']);
     const a = await mk('审核员甲', 'reviewer');
@@ -106,7 +119,12 @@ describe('store programs on an async driver (sqlite-proxy)', () => {
     expect(verifyAudit(db)).toEqual({ ok: true, rows: 10 });
     expect(await new SqliteStore(db).getPost(editor, post.id)).toEqual(view);
     expect(stats.statements).toBeGreaterThan(50);
+    if (batch) expect(stats.roundTrips).toBeLessThan(stats.statements);
+    else expect(stats.roundTrips).toBe(stats.statements);
   });
+});
+
+describe('store programs on an async driver (sqlite-proxy)', () => {
 
   it('rejects what the triggers forbid, and verifying finds a broken chain', async () => {
     const { proxy } = asyncDb();
@@ -144,6 +162,32 @@ describe('store programs on an async driver (sqlite-proxy)', () => {
     }
     expect(await failure(runAsync(touchThenBreak(post.id)))).toBe('post versions are immutable');
     expect((await proxy.select().from(posts).where(eq(posts.id, post.id)).get())!.updatedAt).toBe('touched');
+  });
+
+  it('with batch, writes held back together commit together or not at all, and a read sees the writes before it', async () => {
+    const { proxy, stats } = asyncDb();
+    const pdb = programDb(proxy);
+    const store = asyncStore(proxy, { batch: true });
+    const editor = (await store.authenticate((await store.addUser({ name: '编辑', role: 'editor', accounts: ['人社官微'] })).token))!;
+    const post = await store.submitPost(editor, { account: '人社官微', body: '正文' });
+    function* touchThenBreak(postId: string) {
+      yield* run(pdb.update(posts).set({ updatedAt: 'touched' }).where(eq(posts.id, postId)));
+      yield* run(pdb.delete(postVersions).where(eq(postVersions.postId, postId)));
+      return 'unreachable';
+    }
+    expect(await failure(runAsync(touchThenBreak(post.id), { batch: proxy }))).toBe('post versions are immutable');
+    expect((await proxy.select().from(posts).where(eq(posts.id, post.id)).get())!.updatedAt).not.toBe('touched');
+
+    function* touchThenRead(postId: string) {
+      yield* run(pdb.update(posts).set({ updatedAt: 'first' }).where(eq(posts.id, postId)));
+      yield* run(pdb.update(posts).set({ updatedAt: 'second' }).where(eq(posts.id, postId)));
+      const row = yield* get(pdb.select({ updatedAt: posts.updatedAt }).from(posts).where(eq(posts.id, postId)));
+      const rows = yield* all(pdb.select({ updatedAt: posts.updatedAt }).from(posts).where(eq(posts.id, postId)));
+      return [row?.updatedAt, rows.map((r) => r.updatedAt)];
+    }
+    const before = stats.roundTrips;
+    expect(await runAsync(touchThenRead(post.id), { batch: proxy })).toEqual(['second', ['second']]);
+    expect(stats.roundTrips - before).toBe(2);
   });
 
   it('lets a program catch a failed statement and go on', async () => {
