@@ -46,7 +46,7 @@ import { routeReview } from '../review/routing.js';
 import type { Category, ClassifierResult, Hit, MachineReviewResult, ReviewInput } from '../review/types.js';
 import { today, isValidDate, TIME_ZONE, isoToDay } from '../review/dates.js';
 import { DomainError } from './errors.js';
-import { afterCommit, all, get, run, type Program, type StoreDb } from './program.js';
+import { afterCommit, all, get, rows, run, type Program, type StoreDb } from './program.js';
 import type { Actor, Decision, DecisionView, NewPost, NewVersion, PostSummary, PostView, QueueCounts, QueueFilter, QueueItem, ReasonTemplate, RuleStat, VersionDiff, TaskQuery, TaskView } from './types.js';
 
 /** How long a claim holds a task for its reviewer. */
@@ -665,13 +665,9 @@ export class StorePrograms {
 
   /** Freshness of every account as of `today` (YYYY-MM-DD). */
   *accountFreshness(today: string): Program<Freshness[]> {
-    const rows = yield* all(
-      this.db
-        .select({ accountId: sql<number>`a.id`, account: sql<string>`a.name`, last: sql<string | null>`(SELECT max(published_at) FROM publications WHERE account_id = a.id)` })
-        .from(sql`accounts a`)
-        .orderBy(sql`a.id`),
-    );
-    return rows.map((r) => {
+    const fields = { accountId: sql<number>`a.id`, account: sql<string>`a.name`, last: sql<string | null>`(SELECT max(published_at) FROM publications WHERE account_id = a.id)` };
+    const accountRows = yield* rows(fields, this.db.select(fields).from(sql`accounts a`).orderBy(sql`a.id`));
+    return accountRows.map((r) => {
       const days = r.last ? daysBetween(isoToDay(r.last), today) : null;
       return { account: r.account, accountId: r.accountId, lastPublishedAt: r.last, days, level: freshnessLevel(days) };
     });
@@ -819,9 +815,11 @@ export class StorePrograms {
     }
     let citing: Array<{ postId: string; account: string; title: string | null; cited: string }>;
     if (policyId != null) {
-      citing = yield* all(
+      const fields = { postId: sql<string>`c.post_id`, account: sql<string>`a.name`, title: sql<string | null>`v.title`, cited: sql<string>`c.text` };
+      citing = yield* rows(
+        fields,
         db
-          .selectDistinct({ postId: sql<string>`c.post_id`, account: sql<string>`a.name`, title: sql<string | null>`v.title`, cited: sql<string>`c.text` })
+          .selectDistinct(fields)
           .from(
             sql`citations c
            JOIN posts p ON p.id = c.post_id AND p.status IN ('published','annotated')
@@ -833,9 +831,11 @@ export class StorePrograms {
       // Not in the registry yet: match the text of the published archive directly.
       const probe = new PolicyIndex([{ id: -1, docNo: change.docNo ? parseDocNo(change.docNo) : null, title: change.title ?? '\u0000', issuedAt: null, status: change.status, replacedBy: null, updatedAt: '' }]);
       citing = [];
-      const published = yield* all(
+      const fields = { postId: sql<string>`p.id`, account: sql<string>`a.name`, title: sql<string | null>`v.title`, body: sql<string>`v.body` };
+      const published = yield* rows(
+        fields,
         db
-          .select({ postId: sql<string>`p.id`, account: sql<string>`a.name`, title: sql<string | null>`v.title`, body: sql<string>`v.body` })
+          .select(fields)
           .from(sql`posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.current_version JOIN accounts a ON a.id = p.account_id`)
           .where(sql`p.status IN ('published','annotated')`),
       );
@@ -952,39 +952,37 @@ export class StorePrograms {
       JOIN accounts a ON a.id = p.account_id
       LEFT JOIN units u ON u.id = a.unit_id
       LEFT JOIN machine_reviews mr ON mr.version_id = t.version_id`;
-    const items = yield* all(
+    const itemFields = {
+      id: sql<number>`t.id`,
+      postId: sql<string>`t.post_id`,
+      versionId: sql<number>`t.version_id`,
+      version: sql<number>`v.version`,
+      requiredApprovals: sql<number>`t.required_approvals`,
+      assignedRole: sql<QueueItem['assignedRole']>`t.assigned_role`,
+      riskScore: sql<number>`t.risk_score`,
+      claimedBy: sql<number | null>`CASE WHEN t.claimed_by IS NOT NULL AND t.lease_expires_at > ${now} THEN t.claimed_by END`,
+      claimedByName: sql<string | null>`CASE WHEN t.claimed_by IS NOT NULL AND t.lease_expires_at > ${now} THEN cu.name END`,
+      title: sql<string | null>`v.title`,
+      excerpt: sql<string>`substr(v.body, 1, 80)`,
+      date: sql<string>`v.publish_date`,
+      account: sql<string>`a.name`,
+      unit: sql<string | null>`u.name`,
+      verdict: sql<QueueItem['verdict']>`mr.verdict`,
+      categories: sql<string>`COALESCE(mr.categories, '[]')`,
+      createdAt: sql<string>`t.created_at`,
+      approvals: sql<number>`(SELECT count(DISTINCT d.reviewer_id) FROM decisions d WHERE d.version_id = t.version_id AND d.decision = 'approve')`,
+    };
+    const items = yield* rows(
+      itemFields,
       this.db
-        .select({
-          id: sql<number>`t.id`,
-          postId: sql<string>`t.post_id`,
-          versionId: sql<number>`t.version_id`,
-          version: sql<number>`v.version`,
-          requiredApprovals: sql<number>`t.required_approvals`,
-          assignedRole: sql<QueueItem['assignedRole']>`t.assigned_role`,
-          riskScore: sql<number>`t.risk_score`,
-          claimedBy: sql<number | null>`CASE WHEN t.claimed_by IS NOT NULL AND t.lease_expires_at > ${now} THEN t.claimed_by END`,
-          claimedByName: sql<string | null>`CASE WHEN t.claimed_by IS NOT NULL AND t.lease_expires_at > ${now} THEN cu.name END`,
-          title: sql<string | null>`v.title`,
-          excerpt: sql<string>`substr(v.body, 1, 80)`,
-          date: sql<string>`v.publish_date`,
-          account: sql<string>`a.name`,
-          unit: sql<string | null>`u.name`,
-          verdict: sql<QueueItem['verdict']>`mr.verdict`,
-          categories: sql<string>`COALESCE(mr.categories, '[]')`,
-          createdAt: sql<string>`t.created_at`,
-          approvals: sql<number>`(SELECT count(DISTINCT d.reviewer_id) FROM decisions d WHERE d.version_id = t.version_id AND d.decision = 'approve')`,
-        })
+        .select(itemFields)
         .from(sql`${from} LEFT JOIN users cu ON cu.id = t.claimed_by`)
         .where(sql.join(where, sql` AND `))
         .orderBy(sql`t.risk_score DESC, v.publish_date ASC, t.id ASC`)
         .limit(f.limit ?? 100),
     );
-    const countRows = yield* all(
-      this.db
-        .select({ account: sql<string>`a.name`, req: sql<number>`t.required_approvals`, categories: sql<string>`COALESCE(mr.categories, '[]')` })
-        .from(from)
-        .where(sql.join(base, sql` AND `)),
-    );
+    const countFields = { account: sql<string>`a.name`, req: sql<number>`t.required_approvals`, categories: sql<string>`COALESCE(mr.categories, '[]')` };
+    const countRows = yield* rows(countFields, this.db.select(countFields).from(from).where(sql.join(base, sql` AND `)));
     const counts: QueueCounts = { total: countRows.length, high: 0, byAccount: {}, byCategory: {} };
     for (const r of countRows) {
       if (r.req >= 2) counts.high++;
@@ -1062,25 +1060,17 @@ export class StorePrograms {
   /** Per-rule hit counts and reviewers' marks, for compliance officers. */
   *ruleStats(actor: Actor): Program<RuleStat[]> {
     requireCompliance(actor, 'read rule statistics');
-    const hits = yield* all(
-      this.db
-        .select({
-          rule: sql<string>`json_extract(f.value, '$.rule')`,
-          gate: sql<string>`json_extract(f.value, '$.gate')`,
-          category: sql<string>`json_extract(f.value, '$.category')`,
-          hits: sql<number>`count(*)`,
-          posts: sql<number>`count(DISTINCT mr.version_id)`,
-        })
-        .from(sql`machine_reviews mr, json_each(mr.findings) f`)
-        .groupBy(sql`1, 2, 3`),
-    );
+    const hitFields = {
+      rule: sql<string>`json_extract(f.value, '$.rule')`,
+      gate: sql<string>`json_extract(f.value, '$.gate')`,
+      category: sql<string>`json_extract(f.value, '$.category')`,
+      hits: sql<number>`count(*)`,
+      posts: sql<number>`count(DISTINCT mr.version_id)`,
+    };
+    const hits = yield* rows(hitFields, this.db.select(hitFields).from(sql`machine_reviews mr, json_each(mr.findings) f`).groupBy(sql`1, 2, 3`));
     const marks = new Map<string, { fp: number; ok: number }>();
-    const markRows = yield* all(
-      this.db
-        .select({ rule: sql<string>`rule`, fp: sql<number>`sum(mark = 'false_positive')`, ok: sql<number>`sum(mark = 'confirmed')` })
-        .from(sql`finding_marks`)
-        .groupBy(sql`rule`),
-    );
+    const markFields = { rule: sql<string>`rule`, fp: sql<number>`sum(mark = 'false_positive')`, ok: sql<number>`sum(mark = 'confirmed')` };
+    const markRows = yield* rows(markFields, this.db.select(markFields).from(sql`finding_marks`).groupBy(sql`rule`));
     for (const m of markRows) marks.set(m.rule, m);
     return hits
       .map((h) => {
@@ -1150,19 +1140,21 @@ export class StorePrograms {
   /** Posts of the editor's accounts (all posts for other roles), newest first. */
   *listPosts(actor: Actor, limit = 100): Program<PostSummary[]> {
     const ids = actor.accountIds.map(Number);
-    const rows = yield* all(
+    const fields = {
+      id: sql<string>`p.id`,
+      status: sql<PostStatus>`p.status`,
+      account: sql<string>`a.name`,
+      version: sql<number>`p.current_version`,
+      title: sql<string | null>`v.title`,
+      excerpt: sql<string>`substr(v.body, 1, 80)`,
+      verdict: sql<PostSummary['verdict']>`mr.verdict`,
+      categories: sql<string>`COALESCE(mr.categories, '[]')`,
+      updatedAt: sql<string>`p.updated_at`,
+    };
+    const summaries = yield* rows(
+      fields,
       this.db
-        .select({
-          id: sql<string>`p.id`,
-          status: sql<PostStatus>`p.status`,
-          account: sql<string>`a.name`,
-          version: sql<number>`p.current_version`,
-          title: sql<string | null>`v.title`,
-          excerpt: sql<string>`substr(v.body, 1, 80)`,
-          verdict: sql<PostSummary['verdict']>`mr.verdict`,
-          categories: sql<string>`COALESCE(mr.categories, '[]')`,
-          updatedAt: sql<string>`p.updated_at`,
-        })
+        .select(fields)
         .from(
           sql`posts p JOIN accounts a ON a.id = p.account_id
          JOIN post_versions v ON v.post_id = p.id AND v.version = p.current_version
@@ -1172,6 +1164,6 @@ export class StorePrograms {
         .orderBy(sql`p.updated_at DESC`)
         .limit(limit),
     );
-    return rows.map((row) => ({ ...row, categories: JSON.parse(row.categories) as string[] }));
+    return summaries.map((row) => ({ ...row, categories: JSON.parse(row.categories) as string[] }));
   }
 }

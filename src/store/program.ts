@@ -15,9 +15,9 @@
  *   writes in one `db.batch` (see runAsync).
  *
  * Raw SQL goes through the query builder (`db.select({ n: sql<number>`count(*)` })
- * .from(sql`t JOIN u ...`)`), not `db.all(sql)`: drivers disagree on the row shape
- * of raw queries (sqlite-proxy returns arrays), while the builder maps columns
- * to fields the same way on all of them.
+ * .from(sql`t JOIN u ...`)`, read with `all` or `rows`), not `db.all(sql)`:
+ * drivers disagree on the row shape of raw queries (sqlite-proxy returns
+ * arrays), while the builder gives the same rows on all of them.
  *
  * Atomicity of `runAsync`: none beyond the single statement (or the single
  * batch, with `batch`). D1 refuses BEGIN (drizzle's `db.transaction` fails
@@ -40,6 +40,7 @@
  * (the trigger's RAISE message) as `cause`; a failed `db.batch` may reject
  * with the driver's error itself.
  */
+import type { SQL } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type * as schema from '../db/schema.js';
 
@@ -47,6 +48,7 @@ export type Op =
   | { kind: 'all'; query: { all(): unknown } }
   | { kind: 'get'; query: { get(): unknown } }
   | { kind: 'run'; query: { run(): unknown } }
+  | { kind: 'values'; query: { values(): unknown } }
   | { kind: 'after'; fn: () => void };
 
 /** A store operation: yields database operations, returns T. */
@@ -74,6 +76,22 @@ export function* get<T>(query: { get(): T | Promise<T> }): Program<T> {
   return (yield { kind: 'get', query }) as T;
 }
 
+/**
+ * All rows of a select whose fields are plain `sql<T>` expressions (no
+ * decoders), zipped into objects by field name. The same rows as `all`, without
+ * drizzle's per-value mapping, which is what wide results (the review queue)
+ * spend most of their time on. Pass the fields given to `select`.
+ */
+export function* rows<F extends Record<string, SQL<unknown>>>(fields: F, query: { values(): unknown[][] | Promise<unknown[][]> }): Program<Array<{ [K in keyof F]: F[K] extends SQL<infer T> ? T : never }>> {
+  const keys = Object.keys(fields);
+  const raw = (yield { kind: 'values', query }) as unknown[][];
+  return raw.map((r) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) row[keys[i]!] = r[i];
+    return row as { [K in keyof F]: F[K] extends SQL<infer T> ? T : never };
+  });
+}
+
 /** Runs a statement for its effect; its driver-specific result is not returned. */
 export function* run(query: { run(): unknown }): Program<void> {
   yield { kind: 'run', query };
@@ -96,6 +114,8 @@ function execute(op: Exclude<Op, { kind: 'after' }>): unknown {
       return op.query.get();
     case 'run':
       return op.query.run();
+    case 'values':
+      return op.query.values();
   }
 }
 
@@ -181,7 +201,11 @@ export async function runAsync<T>(program: Program<T>, opts: { batch?: Batcher }
     }
     let result: unknown;
     try {
-      if (batcher && held.length > 0) {
+      if (batcher && held.length > 0 && op.kind === 'values') {
+        // A batch would map the select's rows to objects: send the writes first.
+        await batcher.batch(held.splice(0));
+        result = await execute(op);
+      } else if (batcher && held.length > 0) {
         const results = await batcher.batch([...held.splice(0), op.query]);
         const last = results[results.length - 1];
         // In a batch a select is mapped as 'all' (drizzle prepares builders that way): `get` takes the first row.
