@@ -9,11 +9,16 @@ import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import { openDb } from '../../src/db/client.js';
 import * as schema from '../../src/db/schema.js';
 import { auditLog, postVersions, publications, posts } from '../../src/db/schema.js';
-import { asyncStore } from '../../src/store/async.js';
+import { asyncStore, type AsyncStore } from '../../src/store/async.js';
+import type { Store } from '../../src/store/types.js';
 import { afterCommit, all, get, programDb, rows, run, runAsync, runSync } from '../../src/store/program.js';
 import { verifyAudit, verifyAudit$ } from '../../src/audit/log.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { codeOf, result, tempDir } from '../helpers/db.js';
+
+/** Checked by tsc: the async store offers the HTTP app's Store contract, except the three members Store still declares synchronous. */
+type AssertTrue<T extends true> = T;
+export type AsyncStoreServesTheApp = AssertTrue<AsyncStore extends Omit<Store, 'accountFreshness' | 'listPolicies' | 'verdictPolicy'> ? true : false>;
 
 const politicalHit = { field: 'body' as const, start: 0, end: 4, text: '台湾政府', rule: 'political.taiwan', category: 'political' as const, gate: 'political' as const, severity: 'high' as const, action: 'review' as const, suggestion: '台湾当局' };
 
