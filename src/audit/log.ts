@@ -74,9 +74,10 @@ export function* verifyAudit$(db: Pick<StoreDb, 'select'>): Program<VerifyResult
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let rows = 0;
-  let after = 0;
+  // No lower bound on the first page: a row slipped in with seq <= 0 must show up too.
+  let after: number | null = null;
   for (;;) {
-    const page = yield* all(db.select().from(auditLog).where(gt(auditLog.seq, after)).orderBy(asc(auditLog.seq)).limit(VERIFY_PAGE));
+    const page: Array<typeof auditLog.$inferSelect> = yield* all(db.select().from(auditLog).where(after === null ? undefined : gt(auditLog.seq, after)).orderBy(asc(auditLog.seq)).limit(VERIFY_PAGE));
     for (const r of page) {
       rows++;
       if (r.seq !== expectedSeq) {
