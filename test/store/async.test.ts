@@ -12,7 +12,7 @@ import { auditLog, postVersions, publications, posts } from '../../src/db/schema
 import { asyncStore, type AsyncStore } from '../../src/store/async.js';
 import type { Store } from '../../src/store/types.js';
 import { afterCommit, all, get, programDb, rows, run, runAsync, runSync } from '../../src/store/program.js';
-import { verifyAudit, verifyAudit$ } from '../../src/audit/log.js';
+import { appendAudit, verifyAudit, verifyAudit$ } from '../../src/audit/log.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { codeOf, result, tempDir } from '../helpers/db.js';
 
@@ -242,5 +242,22 @@ describe('runSync', () => {
 
     const asyncProgram = get(programDb(proxy).select().from(posts));
     expect(() => runSync(db, asyncProgram)).toThrow(/returned a Promise/);
+  });
+});
+
+describe('verifyAudit$', () => {
+  it('reads the log in pages, on both drivers, and still reports rows before seq 1', async () => {
+    const { db, proxy } = asyncDb();
+    db.transaction((tx) => {
+      for (let i = 0; i < 1500; i++) appendAudit(tx, { actorId: null, action: 'test.row', entityType: 'test', entityId: String(i) });
+    });
+    expect(verifyAudit(db)).toEqual({ ok: true, rows: 1500 });
+    expect(await runAsync(verifyAudit$(programDb(proxy)))).toEqual({ ok: true, rows: 1500 });
+    db.$client.exec('DROP TRIGGER audit_log_append_only');
+    db.$client.prepare("UPDATE audit_log SET data = '{\"x\":1}' WHERE seq = 1200").run();
+    expect(verifyAudit(db)).toMatchObject({ ok: false, badSeq: 1200, reason: 'row 1200 was modified (hash mismatch)' });
+    expect(await runAsync(verifyAudit$(programDb(proxy)))).toMatchObject({ ok: false, badSeq: 1200 });
+    db.$client.prepare("INSERT INTO audit_log (seq, at, action, entity_type, entity_id, data, prev_hash, hash) VALUES (0, 'x', 'a', 'b', 'c', '{}', 'p', 'h')").run();
+    expect(verifyAudit(db)).toMatchObject({ ok: false, badSeq: 1 });
   });
 });
