@@ -83,6 +83,8 @@ function outsideWindow(settings: { windowStart: string | null; windowEnd: string
 
 export type ThresholdOverrides = Record<string, Partial<ClassifierThresholds>>;
 const THRESHOLDS_KEY = 'classifier.thresholds';
+/** Published posts read per query when scanning the archive. */
+const ARCHIVE_PAGE = 500;
 
 function contentHash(v: { title?: string | null; body: string; platform?: string | null; date: string }): string {
   return createHash('sha256').update(JSON.stringify([v.title ?? null, v.body, v.platform ?? null, v.date])).digest('hex');
@@ -831,17 +833,26 @@ export class StorePrograms {
       // Not in the registry yet: match the text of the published archive directly.
       const probe = new PolicyIndex([{ id: -1, docNo: change.docNo ? parseDocNo(change.docNo) : null, title: change.title ?? '\u0000', issuedAt: null, status: change.status, replacedBy: null, updatedAt: '' }]);
       citing = [];
-      const fields = { postId: sql<string>`p.id`, account: sql<string>`a.name`, title: sql<string | null>`v.title`, body: sql<string>`v.body` };
-      const published = yield* rows(
-        fields,
-        db
-          .select(fields)
-          .from(sql`posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.current_version JOIN accounts a ON a.id = p.account_id`)
-          .where(sql`p.status IN ('published','annotated')`),
-      );
-      for (const r of published) {
-        const hit = probe.cited(r.title ? `${r.title}\n${r.body}` : r.body)[0];
-        if (hit) citing.push({ postId: r.postId, account: r.account, title: r.title, cited: hit.text });
+      // In pages along the posts_status index (status, then rowid), so a large archive is never held in memory at once.
+      const fields = { postId: sql<string>`p.id`, account: sql<string>`a.name`, title: sql<string | null>`v.title`, body: sql<string>`v.body`, status: sql<string>`p.status`, rowid: sql<number>`p.rowid` };
+      let after: { status: string; rowid: number } | null = null;
+      for (;;) {
+        const published: Array<{ postId: string; account: string; title: string | null; body: string; status: string; rowid: number }> = yield* rows(
+          fields,
+          db
+            .select(fields)
+            .from(sql`posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.current_version JOIN accounts a ON a.id = p.account_id`)
+            .where(after ? sql`p.status IN ('published','annotated') AND (p.status, p.rowid) > (${after.status}, ${after.rowid})` : sql`p.status IN ('published','annotated')`)
+            .orderBy(sql`p.status, p.rowid`)
+            .limit(ARCHIVE_PAGE),
+        );
+        for (const r of published) {
+          const hit = probe.cited(r.title ? `${r.title}\n${r.body}` : r.body)[0];
+          if (hit) citing.push({ postId: r.postId, account: r.account, title: r.title, cited: hit.text });
+        }
+        const last = published[published.length - 1];
+        if (!last || published.length < ARCHIVE_PAGE) break;
+        after = { status: last.status, rowid: last.rowid };
       }
     }
     const flags = change.status !== 'effective';
