@@ -4,9 +4,10 @@
  * the file edited by hand) breaks the chain at that row.
  */
 import { createHash } from 'node:crypto';
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { auditLog } from '../db/schema.js';
 import type { Db } from '../db/client.js';
+import { all, driveSync, get, programDb, run, type Program, type StoreDb } from '../store/program.js';
 
 type Tx = Pick<Db, 'select' | 'insert'>;
 
@@ -38,7 +39,12 @@ export function rowHash(prevHash: string, row: HashedFields): string {
 
 /** Appends one entry; call inside the transaction that makes the change it records. */
 export function appendAudit(tx: Tx, entry: AuditEntry, at: Date = new Date()): void {
-  const last = tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).all()[0];
+  driveSync(appendAudit$(tx as unknown as StoreDb, entry, at));
+}
+
+/** appendAudit as a store program (src/store/program.ts). */
+export function* appendAudit$(db: Pick<StoreDb, 'select' | 'insert'>, entry: AuditEntry, at: Date = new Date()): Program<void> {
+  const last = yield* get(db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1));
   const seq = (last?.seq ?? 0) + 1;
   const prevHash = last?.hash ?? GENESIS_HASH;
   const row: HashedFields = {
@@ -50,33 +56,47 @@ export function appendAudit(tx: Tx, entry: AuditEntry, at: Date = new Date()): v
     entityId: entry.entityId,
     data: JSON.stringify(entry.data ?? {}),
   };
-  tx.insert(auditLog).values({ ...row, prevHash, hash: rowHash(prevHash, row) }).run();
+  yield* run(db.insert(auditLog).values({ ...row, prevHash, hash: rowHash(prevHash, row) }));
 }
 
 export type VerifyResult = { ok: true; rows: number } | { ok: false; rows: number; badSeq: number; reason: string };
 
 /** Walks the chain from the first row; reports the first row that does not fit. */
 export function verifyAudit(db: Db): VerifyResult {
+  return driveSync(verifyAudit$(programDb(db)));
+}
+
+/** Rows read per query while verifying, so a long log is never held in memory at once. */
+const VERIFY_PAGE = 1000;
+
+/** verifyAudit as a store program (src/store/program.ts). */
+export function* verifyAudit$(db: Pick<StoreDb, 'select'>): Program<VerifyResult> {
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let rows = 0;
-  const iter = db.$client.prepare('SELECT seq, at, actor_id AS actorId, action, entity_type AS entityType, entity_id AS entityId, data, prev_hash AS prevHash, hash FROM audit_log ORDER BY seq').iterate() as IterableIterator<HashedFields & { prevHash: string; hash: string }>;
-  for (const r of iter) {
-    rows++;
-    if (r.seq !== expectedSeq) {
-      return { ok: false, rows, badSeq: expectedSeq, reason: `row ${expectedSeq} is missing (next row is ${r.seq})` };
+  // No lower bound on the first page: a row slipped in with seq <= 0 must show up too.
+  let after: number | null = null;
+  for (;;) {
+    const page: Array<typeof auditLog.$inferSelect> = yield* all(db.select().from(auditLog).where(after === null ? undefined : gt(auditLog.seq, after)).orderBy(asc(auditLog.seq)).limit(VERIFY_PAGE));
+    for (const r of page) {
+      rows++;
+      if (r.seq !== expectedSeq) {
+        return { ok: false, rows, badSeq: expectedSeq, reason: `row ${expectedSeq} is missing (next row is ${r.seq})` };
+      }
+      if (r.prevHash !== prevHash) {
+        return { ok: false, rows, badSeq: r.seq, reason: `row ${r.seq} does not link to row ${r.seq - 1}` };
+      }
+      if (rowHash(prevHash, r) !== r.hash) {
+        return { ok: false, rows, badSeq: r.seq, reason: `row ${r.seq} was modified (hash mismatch)` };
+      }
+      prevHash = r.hash;
+      expectedSeq++;
+      after = r.seq;
     }
-    if (r.prevHash !== prevHash) {
-      return { ok: false, rows, badSeq: r.seq, reason: `row ${r.seq} does not link to row ${r.seq - 1}` };
-    }
-    if (rowHash(prevHash, r) !== r.hash) {
-      return { ok: false, rows, badSeq: r.seq, reason: `row ${r.seq} was modified (hash mismatch)` };
-    }
-    prevHash = r.hash;
-    expectedSeq++;
+    if (page.length < VERIFY_PAGE) break;
   }
   // AUTOINCREMENT never reuses a seq, so sqlite_sequence remembers rows cut off the end.
-  const highest = db.$client.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get() as { seq: number } | undefined;
+  const highest = yield* get(db.select({ seq: sql<number>`seq` }).from(sql`sqlite_sequence`).where(sql`name = 'audit_log'`));
   if (highest && highest.seq >= expectedSeq) {
     return { ok: false, rows, badSeq: expectedSeq, reason: `rows ${expectedSeq}..${highest.seq} are missing from the end` };
   }

@@ -11,8 +11,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { webhookDeliveries, webhooks } from '../db/schema.js';
-
-type Tx = Pick<Db, 'select' | 'insert'>;
+import { all, run, type Program, type StoreDb } from '../store/program.js';
 
 export interface StatusEvent {
   event: 'post.status_changed';
@@ -53,16 +52,17 @@ export interface FreshnessEvent {
 
 export type WebhookEvent = StatusEvent | FreshnessEvent;
 
-/** Queues the event for every active webhook of its account (or of all accounts). */
-export function enqueueEvent(tx: Tx, ev: WebhookEvent): void {
-  const hooks = tx
-    .select({ id: webhooks.id })
-    .from(webhooks)
-    .where(and(eq(webhooks.active, true), or(isNull(webhooks.accountId), eq(webhooks.accountId, ev.accountId))))
-    .all();
+/** Queues the event for every active webhook of its account (or of all accounts); a store program. */
+export function* enqueueEvent$(db: Pick<StoreDb, 'select' | 'insert'>, ev: WebhookEvent): Program<void> {
+  const hooks = yield* all(
+    db
+      .select({ id: webhooks.id })
+      .from(webhooks)
+      .where(and(eq(webhooks.active, true), or(isNull(webhooks.accountId), eq(webhooks.accountId, ev.accountId)))),
+  );
   if (hooks.length === 0) return;
   const payload = JSON.stringify(ev);
-  for (const h of hooks) tx.insert(webhookDeliveries).values({ webhookId: h.id, event: ev.event, payload }).run();
+  for (const h of hooks) yield* run(db.insert(webhookDeliveries).values({ webhookId: h.id, event: ev.event, payload }));
 }
 
 const MAX_ATTEMPTS = 8;

@@ -8,6 +8,7 @@ import type { Db } from '../db/client.js';
 import { policies } from '../db/schema.js';
 import { DomainError } from '../store/errors.js';
 import { isValidDate } from '../review/dates.js';
+import { all, get, type Program, type StoreDb } from '../store/program.js';
 import { docNoCandidates, findCitations, normalizeTitle, parseDocNo } from './citations.js';
 
 export const POLICY_STATUSES = ['effective', 'amended', 'repealed', 'expired'] as const;
@@ -48,25 +49,26 @@ function canonicalDocNo(docNo: string | undefined, field = 'docNo'): string | nu
   return c;
 }
 
-type Tx = Pick<Db, 'select' | 'insert' | 'update'>;
+type Tx = Pick<StoreDb, 'select' | 'insert' | 'update'>;
 
-/** Inserts or (by 文号, else by title) updates one policy. */
-export function upsertPolicy(tx: Tx, input: PolicyInput, at: string): { policy: Policy; created: boolean; previous: Policy | null } {
+/** Inserts or (by 文号, else by title) updates one policy; a store program. */
+export function* upsertPolicy$(tx: Tx, input: PolicyInput, at: string): Program<{ policy: Policy; created: boolean; previous: Policy | null }> {
   const docNo = canonicalDocNo(input.docNo);
   const existing = docNo
-    ? tx.select().from(policies).where(eq(policies.docNo, docNo)).get()
-    : tx.select().from(policies).where(eq(policies.title, input.title)).get();
+    ? yield* get(tx.select().from(policies).where(eq(policies.docNo, docNo)))
+    : yield* get(tx.select().from(policies).where(eq(policies.title, input.title)));
   const values = { docNo, title: input.title, issuedAt: input.issuedAt ?? null, status: input.status, replacedBy: input.replacedBy ?? null, updatedAt: at };
   if (existing) {
-    const [p] = tx.update(policies).set(values).where(eq(policies.id, existing.id)).returning().all();
+    const [p] = yield* all(tx.update(policies).set(values).where(eq(policies.id, existing.id)).returning());
     return { policy: p!, created: false, previous: existing };
   }
-  const [p] = tx.insert(policies).values(values).returning().all();
+  const [p] = yield* all(tx.insert(policies).values(values).returning());
   return { policy: p!, created: true, previous: null };
 }
 
-export function patchPolicy(tx: Tx, id: number, patch: PolicyPatch, at: string): { policy: Policy; previous: Policy } {
-  const previous = tx.select().from(policies).where(eq(policies.id, id)).get();
+/** Changes the given fields of one policy; a store program. */
+export function* patchPolicy$(tx: Tx, id: number, patch: PolicyPatch, at: string): Program<{ policy: Policy; previous: Policy }> {
+  const previous = yield* get(tx.select().from(policies).where(eq(policies.id, id)));
   if (!previous) throw new DomainError('not_found', `no policy ${id}`);
   const set: Partial<typeof policies.$inferInsert> = { updatedAt: at };
   if (patch.docNo !== undefined) set.docNo = canonicalDocNo(patch.docNo);
@@ -74,7 +76,7 @@ export function patchPolicy(tx: Tx, id: number, patch: PolicyPatch, at: string):
   if (patch.issuedAt !== undefined) set.issuedAt = patch.issuedAt;
   if (patch.status !== undefined) set.status = patch.status;
   if (patch.replacedBy !== undefined) set.replacedBy = patch.replacedBy;
-  const [p] = tx.update(policies).set(set).where(eq(policies.id, id)).returning().all();
+  const [p] = yield* all(tx.update(policies).set(set).where(eq(policies.id, id)).returning());
   return { policy: p!, previous };
 }
 
@@ -161,6 +163,10 @@ export class PolicyIndex {
   }
   static load(db: Pick<Db, 'select'>): PolicyIndex {
     return new PolicyIndex(db.select().from(policies).all());
+  }
+  /** load as a store program. */
+  static *load$(db: Pick<StoreDb, 'select'>): Program<PolicyIndex> {
+    return new PolicyIndex(yield* all(db.select().from(policies)));
   }
   /** The policies a text cites, each once, with where it is cited. */
   cited(text: string): Array<{ policy: Policy; kind: 'doc_no' | 'title'; start: number; end: number; text: string }> {

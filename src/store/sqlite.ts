@@ -1,110 +1,24 @@
 /**
- * The SQLite implementation of the Store: every operation is one immediate
- * transaction that asks the pure lifecycle (review/transitions.ts) what may
- * happen, writes the change and its audit entry, or writes nothing.
+ * The SQLite implementation of the Store on better-sqlite3: the programs of
+ * src/store/logic.ts, each write run as one IMMEDIATE transaction (all of it
+ * is written, or none), reads run statement by statement as before.
  */
-import { randomUUID, createHash } from 'node:crypto';
-import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import {
-  accounts,
-  decisions,
-  machineReviews,
-  outbox,
-  postVersions,
-  posts,
-  publications,
-  reviewTasks,
-  userAccounts,
-  users,
-  findingMarks,
-  reasonTemplates,
-  webhooks,
-  accountSettings,
-  schedules,
-  citations,
-  cleanupTasks,
-  policies,
-  freshnessAlerts,
-  settings,
-} from '../db/schema.js';
-import { EMPTY_OVERLAY, type RulesOverlay } from '../rules/overlay.js';
-import { DEFAULT_VERDICT_POLICY, withClassifierThresholds, type ClassifierThresholds, type VerdictPolicy } from '../review/verdict.js';
-import { insideWindow, isValidTimeOfDay } from '../publish/window.js';
-import { ManualPublisher, WebhookPublisher, type Publisher } from '../publish/publisher.js';
-import { PolicyIndex, patchPolicy, upsertPolicy, type PolicyInput, type PolicyPatch } from '../policy/registry.js';
-import { parseDocNo } from '../policy/citations.js';
-import { daysBetween, freshnessLevel, type Freshness } from '../cleanup/freshness.js';
-import { textDiff } from '../review/diff.js';
-import { appendAudit } from '../audit/log.js';
-import { enqueueEvent, newWebhookSecret } from '../notify/webhooks.js';
-import { hashToken, newToken } from '../auth/tokens.js';
-import { requireCompliance } from '../auth/roles.js';
-import { mayAct, transition, type EventType, type PostEvent, type PostStatus, type Role } from '../review/transitions.js';
-import { routeReview } from '../review/routing.js';
-import type { Category, ClassifierResult, Hit, MachineReviewResult, ReviewInput } from '../review/types.js';
-import { today, isValidDate, TIME_ZONE, isoToDay } from '../review/dates.js';
-import { DomainError } from './errors.js';
-import type {
-  Actor,
-  Decision,
-  DecisionView,
-  MachineReviewSink,
-  NewPost,
-  NewVersion,
-  PostSummary,
-  PostView,
-  QueueCounts,
-  QueueFilter,
-  QueueItem,
-  ReasonTemplate,
-  RuleStat,
-  VersionDiff,
-  Store,
-  TaskQuery,
-  TaskView,
-} from './types.js';
+import type { RulesOverlay } from '../rules/overlay.js';
+import type { VerdictPolicy } from '../review/verdict.js';
+import type { PolicyInput, PolicyPatch } from '../policy/registry.js';
+import type { Freshness } from '../cleanup/freshness.js';
+import type { Role } from '../review/transitions.js';
+import type { MachineReviewResult, ReviewInput } from '../review/types.js';
+import { programDb, runSync, type Program } from './program.js';
+import { StorePrograms, type StoreOptions, type ThresholdOverrides } from './logic.js';
+import type { Actor, Decision, MachineReviewSink, NewPost, NewVersion, QueueFilter, ReasonTemplate, Store, TaskQuery } from './types.js';
 
-/** How long a claim holds a task for its reviewer. */
-export const DEFAULT_LEASE_MS = 10 * 60 * 1000;
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-export interface SqliteStoreOptions {
-  leaseMs?: number;
-  /** Clock, injectable for tests of leases. */
-  now?: () => Date;
-  /** Told after a transaction wrote new outbox rows, so a dispatcher can run at once. */
-  onOutbox?: () => void;
-  /** Told after a transaction queued webhook deliveries. */
-  onWebhook?: () => void;
-  /** Classifier thresholds from configuration, over the shipped defaults. */
-  thresholds?: ThresholdOverrides;
-  /** The compliance API's rules, sent with every job (rules/overlay.ts). */
-  rulesOverlay?: () => RulesOverlay;
-}
-
-/** Why `at` falls outside the account's publish window, or null (also when it has none). */
-function outsideWindow(settings: { windowStart: string | null; windowEnd: string | null; windowDays: string | null } | undefined, at: Date): string | null {
-  if (!settings?.windowStart || !settings.windowEnd) return null;
-  const days = settings.windowDays ? [...settings.windowDays].map(Number) : [];
-  if (insideWindow({ start: settings.windowStart, end: settings.windowEnd, days }, at, TIME_ZONE)) return null;
-  return `outside the account's publish window (${settings.windowStart}–${settings.windowEnd}${days.length ? `, weekdays ${days.join('')}` : ''}, ${TIME_ZONE})`;
-}
-
-export type ThresholdOverrides = Record<string, Partial<ClassifierThresholds>>;
-const THRESHOLDS_KEY = 'classifier.thresholds';
-
-function contentHash(v: { title?: string | null; body: string; platform?: string | null; date: string }): string {
-  return createHash('sha256').update(JSON.stringify([v.title ?? null, v.body, v.platform ?? null, v.date])).digest('hex');
-}
+export { DEFAULT_LEASE_MS, type ThresholdOverrides } from './logic.js';
+export type SqliteStoreOptions = StoreOptions;
 
 export class SqliteStore implements Store, MachineReviewSink {
-  private readonly leaseMs: number;
-  private readonly now: () => Date;
-  private readonly onOutbox: () => void;
-  private readonly onWebhook: () => void;
-  private readonly configPolicy: VerdictPolicy;
+  private readonly p: StorePrograms;
   /** The rules overlay jobs carry (empty unless the compliance API changed rules). */
   readonly rulesOverlay: () => RulesOverlay;
 
@@ -112,1019 +26,195 @@ export class SqliteStore implements Store, MachineReviewSink {
     readonly db: Db,
     opts: SqliteStoreOptions = {},
   ) {
-    this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
-    this.now = opts.now ?? (() => new Date());
-    this.onOutbox = opts.onOutbox ?? (() => {});
-    this.onWebhook = opts.onWebhook ?? (() => {});
-    this.configPolicy = opts.thresholds ? withClassifierThresholds(opts.thresholds) : DEFAULT_VERDICT_POLICY;
-    this.rulesOverlay = opts.rulesOverlay ?? (() => EMPTY_OVERLAY);
+    this.p = new StorePrograms(programDb(db), (program, mode) => (mode === 'write' ? this.write(program) : this.read(program)), opts);
+    this.rulesOverlay = this.p.rulesOverlay;
   }
 
-  /**
-   * Moves a post to `to` and announces it to webhooks, in the caller's
-   * transaction; every status change goes through here.
-   */
-  private setStatus(tx: Tx, post: { id: string; accountId: number; status: PostStatus | null; currentVersion: number }, to: PostStatus, actorId: number | null, extra: Partial<typeof posts.$inferInsert> = {}): void {
-    const at = this.now().toISOString();
-    tx.update(posts).set({ status: to, updatedAt: at, ...extra }).where(eq(posts.id, post.id)).run();
-    const account = tx.select({ name: accounts.name }).from(accounts).where(eq(accounts.id, post.accountId)).get()!;
-    enqueueEvent(tx, { event: 'post.status_changed', postId: post.id, account: account.name, accountId: post.accountId, version: extra.currentVersion ?? post.currentVersion, from: post.status, to, actorId, at });
-    this.webhookPending = true;
+  /** Runs a program in one IMMEDIATE transaction. */
+  private write<T>(program: Program<T>): T {
+    return runSync(this.db, program);
   }
 
-  private webhookPending = false;
-
-  /** Runs `fn` in one IMMEDIATE transaction: all of it is written, or none. */
-  private tx<T>(fn: (tx: Tx) => T): T {
-    this.webhookPending = false;
-    const out = this.db.transaction(fn, { behavior: 'immediate' });
-    if (this.webhookPending) this.onWebhook();
-    return out;
+  /** Runs a read-only program statement by statement, outside a transaction. */
+  private read<T>(program: Program<T>): T {
+    return runSync(this.db, program, { transaction: false });
   }
 
   // ---- users -------------------------------------------------------------
 
   /** Creates a user and returns the only copy of their token. */
   addUser(input: { name: string; role: Role; accounts?: string[] }, actorId: number | null = null): { id: number; token: string } {
-    const token = newToken();
-    return this.tx((tx) => {
-      const accountIds = (input.accounts ?? []).map((name) => {
-        const acc = tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.name, name)).get();
-        if (!acc) throw new DomainError('invalid', `unknown account: ${name}`, 'account');
-        return acc.id;
-      });
-      const [u] = tx.insert(users).values({ name: input.name, role: input.role, tokenHash: hashToken(token) }).returning().all();
-      for (const accountId of accountIds) tx.insert(userAccounts).values({ userId: u!.id, accountId }).run();
-      appendAudit(tx, { actorId, action: 'user.add', entityType: 'user', entityId: String(u!.id), data: { name: input.name, role: input.role, accounts: input.accounts ?? [] } }, this.now());
-      return { id: u!.id, token };
-    });
+    return this.write(this.p.addUser(input, actorId));
   }
 
-  async authenticate(token: string): Promise<Actor | null> {
-    const u = this.db.select().from(users).where(eq(users.tokenHash, hashToken(token))).get();
-    if (!u || u.disabled) return null;
-    const accs = this.db.select({ id: userAccounts.accountId }).from(userAccounts).where(eq(userAccounts.userId, u.id)).all();
-    return { id: u.id, name: u.name, role: u.role, accountIds: accs.map((a) => a.id) };
+  async authenticate(token: string) {
+    return this.read(this.p.authenticate(token));
   }
 
-  // ---- posts -------------------------------------------------------------
-
-  private checkDate(date: string | undefined): string {
-    const d = date ?? today();
-    if (!isValidDate(d)) throw new DomainError('invalid', 'date must be a calendar day YYYY-MM-DD', 'date');
-    return d;
-  }
-
-  private insertVersion(tx: Tx, postId: string, version: number, v: NewVersion, date: string): number {
-    const [row] = tx
-      .insert(postVersions)
-      .values({
-        postId,
-        version,
-        title: v.title ?? null,
-        body: v.body,
-        platform: v.platform ?? null,
-        publishDate: date,
-        contentHash: contentHash({ ...v, date }),
-      })
-      .returning({ id: postVersions.id })
-      .all();
-    tx.insert(outbox).values({ kind: 'machine_review', versionId: row!.id }).onConflictDoNothing().run();
-    return row!.id;
-  }
+  // ---- posts and review --------------------------------------------------
 
   async submitPost(actor: Actor, input: NewPost) {
-    if (actor.role !== 'editor' && actor.role !== 'admin') {
-      throw new DomainError('forbidden', `role ${actor.role} may not submit posts`);
-    }
-    const date = this.checkDate(input.date);
-    const result = this.tx((tx) => {
-      const acc = tx.select().from(accounts).where(eq(accounts.name, input.account)).get();
-      if (!acc) throw new DomainError('invalid', `unknown account: ${input.account}`, 'account');
-      if (actor.role === 'editor' && !actor.accountIds.includes(acc.id)) {
-        throw new DomainError('forbidden', `you may not submit to account ${input.account}`, 'account');
-      }
-      const id = randomUUID();
-      const at = this.now().toISOString();
-      tx.insert(posts).values({ id, accountId: acc.id, authorId: actor.id, status: 'submitted', currentVersion: 1, createdAt: at, updatedAt: at }).run();
-      const versionId = this.insertVersion(tx, id, 1, { ...input, platform: input.platform ?? acc.platform }, date);
-      this.setStatus(tx, { id, accountId: acc.id, status: null, currentVersion: 1 }, 'submitted', actor.id);
-      appendAudit(tx, { actorId: actor.id, action: 'post.submit', entityType: 'post', entityId: id, data: { version: 1, versionId, account: acc.name, to: 'submitted' } }, this.now());
-      return { id, status: 'submitted' as PostStatus, version: 1 };
-    });
-    this.onOutbox();
-    return result;
+    return this.write(this.p.submitPost(actor, input));
   }
 
   async resubmitPost(actor: Actor, postId: string, input: NewVersion) {
-    const date = this.checkDate(input.date);
-    const result = this.tx((tx) => {
-      const post = this.loadPost(tx, actor, postId);
-      if (post.authorId !== actor.id && actor.role !== 'admin') {
-        throw new DomainError('forbidden', 'only the author may submit a new version');
-      }
-      const to = this.move(actor, post, { type: 'resubmit' });
-      const version = post.currentVersion + 1;
-      // Approvals are of a version: a new version voids every open task.
-      tx.update(reviewTasks)
-        .set({ state: 'void', claimedBy: null, leaseExpiresAt: null, updatedAt: this.now().toISOString() })
-        .where(and(eq(reviewTasks.postId, postId), eq(reviewTasks.state, 'open')))
-        .run();
-      const acc = tx.select().from(accounts).where(eq(accounts.id, post.accountId)).get()!;
-      const versionId = this.insertVersion(tx, postId, version, { ...input, platform: input.platform ?? acc.platform }, date);
-      this.setStatus(tx, post, to, actor.id, { currentVersion: version });
-      appendAudit(tx, { actorId: actor.id, action: 'post.resubmit', entityType: 'post', entityId: postId, data: { from: post.status, to, version, versionId } }, this.now());
-      return { id: postId, status: to, version };
-    });
-    this.onOutbox();
-    return result;
+    return this.write(this.p.resubmitPost(actor, postId, input));
   }
 
-  private loadPost(tx: Tx | Db, actor: Actor | null, postId: string) {
-    const post = tx.select().from(posts).where(eq(posts.id, postId)).get();
-    if (!post) throw new DomainError('not_found', `no post ${postId}`);
-    if (actor && actor.role === 'editor' && !actor.accountIds.includes(post.accountId)) {
-      // Editors see only their accounts' posts; say "not found" rather than leak existence.
-      throw new DomainError('not_found', `no post ${postId}`);
-    }
-    return post;
+  async getPost(actor: Actor, postId: string) {
+    return this.read(this.p.getPost(actor, postId));
   }
 
-  /** Asks the lifecycle for permission and the next status, or throws the reason. */
-  private move(actor: Actor | null, post: { status: PostStatus; authorId: number }, event: PostEvent): PostStatus {
-    if (actor) {
-      const perm = mayAct(actor, event.type, post.authorId);
-      if (!perm.ok) throw new DomainError('forbidden', perm.message);
-    }
-    const t = transition(post.status, event);
-    if (!t.ok) throw new DomainError(t.code === 'invalid' ? 'invalid' : 'conflict', t.message, t.code === 'invalid' ? 'reason' : undefined);
-    return t.to;
+  async listTasks(actor: Actor, q: TaskQuery) {
+    return this.read(this.p.listTasks(actor, q));
   }
 
-  async getPost(actor: Actor, postId: string): Promise<PostView> {
-    const post = this.loadPost(this.db, actor, postId);
-    const acc = this.db.select().from(accounts).where(eq(accounts.id, post.accountId)).get()!;
-    const version = this.db
-      .select()
-      .from(postVersions)
-      .where(and(eq(postVersions.postId, postId), eq(postVersions.version, post.currentVersion)))
-      .get()!;
-    const mr = this.db.select().from(machineReviews).where(eq(machineReviews.versionId, version.id)).get();
-    const versionNumbers = new Map(
-      this.db.select({ id: postVersions.id, version: postVersions.version }).from(postVersions).where(eq(postVersions.postId, postId)).all().map((r) => [r.id, r.version]),
-    );
-    const reviews: DecisionView[] = this.db
-      .select({ d: decisions, reviewerName: users.name })
-      .from(decisions)
-      .innerJoin(users, eq(users.id, decisions.reviewerId))
-      .where(eq(decisions.postId, postId))
-      .orderBy(asc(decisions.id))
-      .all()
-      .map(({ d, reviewerName }) => ({
-        id: d.id,
-        taskId: d.taskId,
-        version: versionNumbers.get(d.versionId)!,
-        reviewerId: d.reviewerId,
-        reviewerName,
-        decision: d.decision,
-        reason: d.reason,
-        createdAt: d.createdAt,
-      }));
-    const pubs = this.db.select().from(publications).where(eq(publications.postId, postId)).orderBy(asc(publications.id)).all();
-    return {
-      id: post.id,
-      status: post.status,
-      account: acc.name,
-      authorId: post.authorId,
-      version: post.currentVersion,
-      title: version.title,
-      body: version.body,
-      platform: version.platform,
-      date: version.publishDate,
-      createdAt: post.createdAt,
-      updatedAt: post.updatedAt,
-      machineReview: mr
-        ? {
-            verdict: mr.verdict,
-            categories: mr.categories as Category[],
-            findings: mr.findings as Hit[],
-            classifier: (mr.classifier as ClassifierResult | null) ?? null,
-            rulesVersion: mr.rulesVersion,
-            modelVersion: mr.modelVersion,
-            reviewedAt: mr.createdAt,
-          }
-        : null,
-      tasks: this.taskViews(this.db.select().from(reviewTasks).where(eq(reviewTasks.postId, postId)).orderBy(asc(reviewTasks.id)).all()),
-      reviews,
-      publications: pubs.map((p) => ({ id: p.id, version: versionNumbers.get(p.versionId)!, platform: p.platform, url: p.url, publishedAt: p.publishedAt })),
-    };
+  async getTask(actor: Actor, taskId: number) {
+    return this.read(this.p.getTask(actor, taskId));
   }
 
-  // ---- review tasks ------------------------------------------------------
-
-  private taskViews(rows: Array<typeof reviewTasks.$inferSelect>, tx: Tx | Db = this.db): TaskView[] {
-    if (rows.length === 0) return [];
-    const versionIds = rows.map((r) => r.versionId);
-    const approvals = new Map(
-      tx
-        .select({ versionId: decisions.versionId, n: sql<number>`count(distinct ${decisions.reviewerId})` })
-        .from(decisions)
-        .where(and(inArray(decisions.versionId, versionIds), eq(decisions.decision, 'approve')))
-        .groupBy(decisions.versionId)
-        .all()
-        .map((r) => [r.versionId, r.n]),
-    );
-    const versions = new Map(
-      tx.select({ id: postVersions.id, version: postVersions.version }).from(postVersions).where(inArray(postVersions.id, versionIds)).all().map((r) => [r.id, r.version]),
-    );
-    const now = this.now().toISOString();
-    return rows.map((r) => {
-      const held = r.state === 'open' && r.claimedBy != null && r.leaseExpiresAt != null && r.leaseExpiresAt > now;
-      return {
-        id: r.id,
-        postId: r.postId,
-        versionId: r.versionId,
-        version: versions.get(r.versionId)!,
-        state: held ? 'claimed' : r.state,
-        requiredApprovals: r.requiredApprovals,
-        approvals: approvals.get(r.versionId) ?? 0,
-        assignedRole: r.assignedRole,
-        riskScore: r.riskScore,
-        claimedBy: held ? r.claimedBy : null,
-        leaseExpiresAt: held ? r.leaseExpiresAt : null,
-        createdAt: r.createdAt,
-      };
-    });
-  }
-
-  async listTasks(actor: Actor, q: TaskQuery): Promise<TaskView[]> {
-    if (actor.role === 'editor') {
-      // Editors follow their own accounts' posts.
-      if (actor.accountIds.length === 0) return [];
-    }
-    const now = this.now().toISOString();
-    const conds = [];
-    if (q.postId) conds.push(eq(reviewTasks.postId, q.postId));
-    if (q.state === 'done' || q.state === 'void') conds.push(eq(reviewTasks.state, q.state));
-    if (q.state === 'open') {
-      conds.push(eq(reviewTasks.state, 'open'));
-      conds.push(sql`(${reviewTasks.claimedBy} IS NULL OR ${reviewTasks.leaseExpiresAt} <= ${now})`);
-    }
-    if (q.state === 'claimed') {
-      conds.push(eq(reviewTasks.state, 'open'));
-      conds.push(sql`(${reviewTasks.claimedBy} IS NOT NULL AND ${reviewTasks.leaseExpiresAt} > ${now})`);
-    }
-    if (actor.role === 'editor') {
-      conds.push(inArray(posts.accountId, actor.accountIds));
-    }
-    const rows = this.db
-      .select({ t: reviewTasks })
-      .from(reviewTasks)
-      .innerJoin(posts, eq(posts.id, reviewTasks.postId))
-      .where(conds.length ? and(...conds) : undefined)
-      .orderBy(desc(reviewTasks.riskScore), asc(reviewTasks.id))
-      .limit(q.limit)
-      .all()
-      .map((r) => r.t);
-    return this.taskViews(rows);
-  }
-
-  private loadTask(tx: Tx, taskId: number) {
-    const task = tx.select().from(reviewTasks).where(eq(reviewTasks.id, taskId)).get();
-    if (!task) throw new DomainError('not_found', `no review task ${taskId}`);
-    return task;
-  }
-
-  private checkTaskAccess(actor: Actor, task: typeof reviewTasks.$inferSelect, authorId: number, event: EventType) {
-    const perm = mayAct(actor, event, authorId);
-    if (!perm.ok) throw new DomainError('forbidden', perm.message);
-    if (task.assignedRole === 'compliance' && actor.role !== 'compliance') {
-      throw new DomainError('forbidden', 'this task was escalated to compliance');
-    }
-    if (task.state !== 'open') throw new DomainError('conflict', `task ${task.id} is ${task.state}`);
-    const now = this.now().toISOString();
-    if (task.claimedBy != null && task.claimedBy !== actor.id && task.leaseExpiresAt != null && task.leaseExpiresAt > now) {
-      throw new DomainError('conflict', `task ${task.id} is claimed by someone else until ${task.leaseExpiresAt}`);
-    }
-  }
-
-  async getTask(actor: Actor, taskId: number): Promise<TaskView> {
-    const task = this.db.select().from(reviewTasks).where(eq(reviewTasks.id, taskId)).get();
-    if (!task) throw new DomainError('not_found', `no review task ${taskId}`);
-    this.loadPost(this.db, actor, task.postId);
-    return this.taskViews([task])[0]!;
-  }
-
-  async claimTask(actor: Actor, taskId: number): Promise<TaskView> {
-    return this.tx((tx) => {
-      const task = this.loadTask(tx, taskId);
-      const post = this.loadPost(tx, null, task.postId);
-      this.checkTaskAccess(actor, task, post.authorId, 'approve');
-      const already = tx
-        .select({ id: decisions.id })
-        .from(decisions)
-        .where(and(eq(decisions.versionId, task.versionId), eq(decisions.reviewerId, actor.id), eq(decisions.decision, 'approve')))
-        .get();
-      if (already) throw new DomainError('conflict', 'you already approved this version; a second approval must come from another reviewer');
-      const lease = new Date(this.now().getTime() + this.leaseMs).toISOString();
-      tx.update(reviewTasks).set({ claimedBy: actor.id, leaseExpiresAt: lease, updatedAt: this.now().toISOString() }).where(eq(reviewTasks.id, taskId)).run();
-      appendAudit(tx, { actorId: actor.id, action: 'task.claim', entityType: 'task', entityId: String(taskId), data: { postId: task.postId, leaseExpiresAt: lease } }, this.now());
-      return this.taskViews([this.loadTask(tx, taskId)], tx)[0]!;
-    });
+  async claimTask(actor: Actor, taskId: number) {
+    return this.write(this.p.claimTask(actor, taskId));
   }
 
   async decide(actor: Actor, taskId: number, d: Decision) {
-    return this.tx((tx) => {
-      const task = this.loadTask(tx, taskId);
-      const post = this.loadPost(tx, null, task.postId);
-      this.checkTaskAccess(actor, task, post.authorId, d.decision);
-      const current = tx.select().from(postVersions).where(and(eq(postVersions.postId, post.id), eq(postVersions.version, post.currentVersion))).get()!;
-      if (current.id !== task.versionId) throw new DomainError('conflict', 'this task is for an older version of the post');
-      const reason = d.reason?.trim() ?? '';
-      let event: PostEvent;
-      if (d.decision === 'approve') {
-        const prior = tx
-          .select({ reviewerId: decisions.reviewerId })
-          .from(decisions)
-          .where(and(eq(decisions.versionId, task.versionId), eq(decisions.decision, 'approve')))
-          .all();
-        if (prior.some((p) => p.reviewerId === actor.id)) {
-          throw new DomainError('conflict', 'you already approved this version; a second approval must come from another reviewer');
-        }
-        event = { type: 'approve', approvals: new Set(prior.map((p) => p.reviewerId)).size + 1, required: task.requiredApprovals };
-      } else {
-        event = { type: d.decision, reason };
-      }
-      const to = this.move(actor, post, event);
-      tx.insert(decisions).values({ taskId, postId: post.id, versionId: task.versionId, reviewerId: actor.id, decision: d.decision, reason: reason || null }).run();
-      const at = this.now().toISOString();
-      const taskDone = d.decision === 'reject' || d.decision === 'request_changes' || (d.decision === 'approve' && to === 'approved');
-      tx.update(reviewTasks)
-        .set({
-          state: taskDone ? 'done' : 'open',
-          // A partial approval or an escalation hands the task on: the claim ends.
-          claimedBy: null,
-          leaseExpiresAt: null,
-          assignedRole: d.decision === 'escalate' ? 'compliance' : task.assignedRole,
-          updatedAt: at,
-        })
-        .where(eq(reviewTasks.id, taskId))
-        .run();
-      this.setStatus(tx, post, to, actor.id);
-      appendAudit(tx, { actorId: actor.id, action: `task.${d.decision}`, entityType: 'post', entityId: post.id, data: { taskId, version: post.currentVersion, from: post.status, to, reason: reason || null } }, this.now());
-      return { task: this.taskViews([this.loadTask(tx, taskId)], tx)[0]!, status: to };
-    });
+    return this.write(this.p.decide(actor, taskId, d));
   }
 
-  /**
-   * Why publishing `post` now would break its account's rules (publish window,
-   * embargo), or null. Overridable only with a stated reason.
-   */
-  private timingProblem(accountId: number, postId: string, at: Date): string | null {
-    const settings = this.db.select().from(accountSettings).where(eq(accountSettings.accountId, accountId)).get();
-    const schedule = this.db.select().from(schedules).where(eq(schedules.postId, postId)).get();
-    if (schedule?.embargoUntil && at.toISOString() < schedule.embargoUntil) return `embargoed until ${schedule.embargoUntil}`;
-    return outsideWindow(settings, at);
+  // ---- publishing --------------------------------------------------------
+
+  publish(actor: Actor, postId: string, target: { platform?: string; url?: string; overrideReason?: string }) {
+    return this.p.publish(actor, postId, target);
   }
 
-  private publisherFor(accountId: number): Publisher {
-    const settings = this.db.select().from(accountSettings).where(eq(accountSettings.accountId, accountId)).get();
-    if (settings?.publisher === 'webhook' && settings.publisherUrl) return new WebhookPublisher(settings.publisherUrl, settings.publisherSecret ?? '');
-    return new ManualPublisher();
-  }
-
-  /**
-   * Publishes the current, approved version through the account's publisher and
-   * records one publication (platform, URL, time, exact version). Outside the
-   * publish window or before an embargo it needs `overrideReason`.
-   */
-  async publish(actor: Actor, postId: string, target: { platform?: string; url?: string; overrideReason?: string }) {
-    const post0 = this.loadPost(this.db, actor, postId);
-    if (actor.role === 'editor' && !actor.accountIds.includes(post0.accountId)) {
-      throw new DomainError('forbidden', 'you may not publish for this account');
-    }
-    this.move(actor, post0, { type: 'publish' });
-    const problem = this.timingProblem(post0.accountId, postId, this.now());
-    const override = target.overrideReason?.trim() ?? '';
-    if (problem && !override) throw new DomainError('conflict', `${problem}; publishing now needs an override with a reason`, 'overrideReason');
-    const version = this.db.select().from(postVersions).where(and(eq(postVersions.postId, postId), eq(postVersions.version, post0.currentVersion))).get()!;
-    const account = this.db.select().from(accounts).where(eq(accounts.id, post0.accountId)).get()!;
-    const publisher = this.publisherFor(post0.accountId);
-    const out = await publisher.publish({
-      postId,
-      version: version.version,
-      account: account.name,
-      platform: target.platform ?? version.platform,
-      title: version.title,
-      body: version.body,
-      ...(target.url ? { url: target.url } : {}),
-    }).catch((err: Error) => {
-      throw new DomainError('upstream', `the account's publisher failed; nothing was published: ${err.message}`);
-    });
-    const result = this.tx((tx) => {
-      const post = this.loadPost(tx, actor, postId);
-      if (post.currentVersion !== version.version) throw new DomainError('conflict', 'a new version was submitted meanwhile');
-      const to = this.move(actor, post, { type: 'publish' });
-      const [pub] = tx
-        .insert(publications)
-        .values({ postId, versionId: version.id, accountId: post.accountId, publishedBy: actor.id, platform: out.platform, url: out.url, publishedAt: this.now().toISOString() })
-        .returning({ id: publications.id })
-        .all();
-      tx.delete(schedules).where(eq(schedules.postId, postId)).run();
-      this.setStatus(tx, post, to, actor.id);
-      this.linkCitations(tx, postId, version.id, version.title, version.body);
-      appendAudit(tx, { actorId: actor.id, action: 'post.publish', entityType: 'post', entityId: postId, data: { from: post.status, to, version: post.currentVersion, publicationId: pub!.id, url: out.url, ...(problem ? { override: override, problem } : {}) } }, this.now());
-      return { id: postId, status: to, publicationId: pub!.id, url: out.url };
-    });
-    return result;
-  }
-
-  /** Links a published version to the registry's policies it cites. */
-  private linkCitations(tx: Tx, postId: string, versionId: number, title: string | null, body: string): void {
-    const text = title ? `${title}\n${body}` : body;
-    tx.delete(citations).where(eq(citations.versionId, versionId)).run();
-    for (const c of PolicyIndex.load(tx).cited(text)) {
-      tx.insert(citations).values({ postId, versionId, policyId: c.policy.id, kind: c.kind, start: c.start, end: c.end, text: c.text }).onConflictDoNothing().run();
-    }
-  }
-
-  /** Schedules an approved post; a time outside the window or an embargo needs a reason. */
   async schedulePost(actor: Actor, postId: string, input: { publishAt: string; embargoUntil?: string; overrideReason?: string }) {
-    const publishAt = new Date(input.publishAt);
-    if (Number.isNaN(publishAt.getTime())) throw new DomainError('invalid', 'publishAt must be an ISO date-time', 'publishAt');
-    if (input.embargoUntil && Number.isNaN(Date.parse(input.embargoUntil))) throw new DomainError('invalid', 'embargoUntil must be an ISO date-time', 'embargoUntil');
-    return this.tx((tx) => {
-      const post = this.loadPost(tx, actor, postId);
-      if (actor.role === 'editor' && !actor.accountIds.includes(post.accountId)) throw new DomainError('forbidden', 'you may not schedule for this account');
-      const to = this.move(actor, post, { type: 'schedule' });
-      const embargo = input.embargoUntil ? new Date(input.embargoUntil).toISOString() : null;
-      if (embargo && publishAt.toISOString() < embargo) throw new DomainError('invalid', 'publishAt is before the embargo', 'publishAt');
-      const settings = tx.select().from(accountSettings).where(eq(accountSettings.accountId, post.accountId)).get();
-      const override = input.overrideReason?.trim() ?? '';
-      const outside = outsideWindow(settings, publishAt);
-      if (outside && !override) throw new DomainError('conflict', `publishAt is ${outside}; it needs an override with a reason`, 'overrideReason');
-      const version = tx.select().from(postVersions).where(and(eq(postVersions.postId, postId), eq(postVersions.version, post.currentVersion))).get()!;
-      tx.insert(schedules)
-        .values({ postId, versionId: version.id, publishAt: publishAt.toISOString(), embargoUntil: embargo, overrideReason: override || null, scheduledBy: actor.id })
-        .onConflictDoUpdate({ target: schedules.postId, set: { versionId: version.id, publishAt: publishAt.toISOString(), embargoUntil: embargo, overrideReason: override || null, scheduledBy: actor.id } })
-        .run();
-      this.setStatus(tx, post, to, actor.id);
-      appendAudit(tx, { actorId: actor.id, action: 'post.schedule', entityType: 'post', entityId: postId, data: { publishAt: publishAt.toISOString(), embargoUntil: embargo, override: override || null } }, this.now());
-      return { id: postId, status: to, publishAt: publishAt.toISOString() };
-    });
+    return this.write(this.p.schedulePost(actor, postId, input));
   }
 
-  /**
-   * Publishes scheduled posts whose time has come, as the editor who scheduled
-   * them. Manual-publisher accounts are published when their editor records
-   * the URL; these are returned as due instead.
-   */
-  async publishDue(): Promise<{ published: string[]; due: string[]; failed: Array<{ postId: string; error: string }> }> {
-    const nowIso = this.now().toISOString();
-    const rows = this.db
-      .select({ s: schedules, accountId: posts.accountId })
-      .from(schedules)
-      .innerJoin(posts, eq(posts.id, schedules.postId))
-      .where(and(eq(posts.status, 'scheduled'), lte(schedules.publishAt, nowIso)))
-      .all();
-    const out = { published: [] as string[], due: [] as string[], failed: [] as Array<{ postId: string; error: string }> };
-    for (const r of rows) {
-      if (this.publisherFor(r.accountId).kind === 'manual') {
-        out.due.push(r.s.postId);
-        continue;
-      }
-      const actor = await this.actorById(r.s.scheduledBy);
-      try {
-        await this.publish(actor, r.s.postId, r.s.overrideReason ? { overrideReason: r.s.overrideReason } : {});
-        out.published.push(r.s.postId);
-      } catch (err) {
-        out.failed.push({ postId: r.s.postId, error: (err as Error).message });
-      }
-    }
-    return out;
+  publishDue() {
+    return this.p.publishDue();
   }
 
-  private async actorById(id: number): Promise<Actor> {
-    const u = this.db.select().from(users).where(eq(users.id, id)).get();
-    if (!u) throw new Error(`no user ${id}`);
-    const accs = this.db.select({ id: userAccounts.accountId }).from(userAccounts).where(eq(userAccounts.userId, id)).all();
-    return { id: u.id, name: u.name, role: u.role, accountIds: accs.map((a) => a.id) };
-  }
-
-  /** Sets an account's publish window and publisher (admin). */
   async setAccountSettings(actor: Actor, account: string, input: { windowStart?: string | null; windowEnd?: string | null; windowDays?: string | null; publisher?: 'manual' | 'webhook'; publisherUrl?: string | null }) {
-    if (actor.role !== 'admin') throw new DomainError('forbidden', 'only an admin may change account settings');
-    for (const f of ['windowStart', 'windowEnd'] as const) {
-      const v = input[f];
-      if (v != null && !isValidTimeOfDay(v)) throw new DomainError('invalid', `${f} must be HH:MM`, f);
-    }
-    if ((input.windowStart == null) !== (input.windowEnd == null)) throw new DomainError('invalid', 'windowStart and windowEnd go together', 'windowEnd');
-    if (input.windowDays != null && !/^[1-7]{1,7}$/.test(input.windowDays)) throw new DomainError('invalid', 'windowDays lists ISO weekdays 1–7, e.g. 12345', 'windowDays');
-    if (input.publisher === 'webhook' && !input.publisherUrl) throw new DomainError('invalid', 'a webhook publisher needs publisherUrl', 'publisherUrl');
-    return this.tx((tx) => {
-      const acc = tx.select().from(accounts).where(eq(accounts.name, account)).get();
-      if (!acc) throw new DomainError('not_found', `unknown account: ${account}`);
-      const secret = input.publisher === 'webhook' ? newWebhookSecret() : null;
-      const values = {
-        windowStart: input.windowStart ?? null,
-        windowEnd: input.windowEnd ?? null,
-        windowDays: input.windowDays ?? null,
-        publisher: input.publisher ?? 'manual',
-        publisherUrl: input.publisherUrl ?? null,
-        publisherSecret: secret,
-      };
-      tx.insert(accountSettings).values({ accountId: acc.id, ...values }).onConflictDoUpdate({ target: accountSettings.accountId, set: values }).run();
-      appendAudit(tx, { actorId: actor.id, action: 'account.settings', entityType: 'account', entityId: String(acc.id), data: { ...values, publisherSecret: secret ? '(new)' : null } }, this.now());
-      return { account, ...values };
-    });
+    return this.write(this.p.setAccountSettings(actor, account, input));
   }
 
   /** Freshness of every account as of `today` (YYYY-MM-DD). */
   accountFreshness(today: string): Freshness[] {
-    const rows = this.db.$client
-      .prepare(`SELECT a.id AS accountId, a.name AS account, (SELECT max(published_at) FROM publications WHERE account_id = a.id) AS last FROM accounts a ORDER BY a.id`)
-      .all() as Array<{ accountId: number; account: string; last: string | null }>;
-    return rows.map((r) => {
-      const days = r.last ? daysBetween(isoToDay(r.last), today) : null;
-      return { account: r.account, accountId: r.accountId, lastPublishedAt: r.last, days, level: freshnessLevel(days) };
-    });
+    return this.read(this.p.accountFreshness(today));
   }
 
   /** Sends one webhook alert per account, level and lapse; returns the alerts raised. */
   raiseFreshnessAlerts(today: string): Freshness[] {
-    const raised: Freshness[] = [];
-    this.tx((tx) => {
-      for (const f of this.accountFreshness(today)) {
-        if (f.level === 'ok' || f.days === null) continue;
-        const inserted = tx.insert(freshnessAlerts).values({ accountId: f.accountId, level: f.level, since: f.lastPublishedAt ?? '' }).onConflictDoNothing().returning().all();
-        if (inserted.length === 0) continue;
-        enqueueEvent(tx, { event: 'account.freshness', account: f.account, accountId: f.accountId, level: f.level, days: f.days, lastPublishedAt: f.lastPublishedAt, at: this.now().toISOString() });
-        this.webhookPending = true;
-        appendAudit(tx, { actorId: null, action: `account.freshness.${f.level}`, entityType: 'account', entityId: String(f.accountId), data: { days: f.days, lastPublishedAt: f.lastPublishedAt } }, this.now());
-        raised.push(f);
-      }
-    });
-    return raised;
+    return this.write(this.p.raiseFreshnessAlerts(today));
   }
 
   // ---- settings -----------------------------------------------------------
 
-  /**
-   * The verdict policy in force: shipped defaults, then LASTGATE_CLASSIFIER_THRESHOLDS
-   * from the environment, then what compliance set through the API.
-   */
   verdictPolicy(): VerdictPolicy {
-    let policy = this.configPolicy;
-    const row = this.db.select().from(settings).where(eq(settings.key, THRESHOLDS_KEY)).get();
-    if (row) policy = withClassifierThresholds(row.value as ThresholdOverrides, policy);
-    return policy;
+    return this.read(this.p.verdictPolicy());
   }
 
-  /** Changes classifier thresholds (compliance); audited, effective for the next job. */
-  async setClassifierThresholds(actor: Actor, overrides: ThresholdOverrides): Promise<VerdictPolicy> {
-    requireCompliance(actor, 'change classifier thresholds');
-    return this.tx((tx) => {
-      const prev = (tx.select().from(settings).where(eq(settings.key, THRESHOLDS_KEY)).get()?.value ?? {}) as ThresholdOverrides;
-      const merged: ThresholdOverrides = { ...prev };
-      for (const [label, t] of Object.entries(overrides)) merged[label] = { ...prev[label], ...t };
-      const at = this.now().toISOString();
-      tx.insert(settings).values({ key: THRESHOLDS_KEY, value: merged, updatedBy: actor.id, updatedAt: at }).onConflictDoUpdate({ target: settings.key, set: { value: merged, updatedBy: actor.id, updatedAt: at } }).run();
-      appendAudit(tx, { actorId: actor.id, action: 'settings.classifier_thresholds', entityType: 'settings', entityId: THRESHOLDS_KEY, data: { before: prev, after: merged } }, this.now());
-      return withClassifierThresholds(merged, this.configPolicy);
-    });
+  async setClassifierThresholds(actor: Actor, overrides: ThresholdOverrides) {
+    return this.write(this.p.setClassifierThresholds(actor, overrides));
   }
 
   // ---- cleanup tasks -----------------------------------------------------
 
   async listCleanupTasks(actor: Actor, q: { postId?: string; state?: 'open' | 'decided' | 'fixed'; kind?: string; limit: number }) {
-    const conds = [];
-    if (q.postId) conds.push(eq(cleanupTasks.postId, q.postId));
-    if (q.state) conds.push(eq(cleanupTasks.state, q.state));
-    if (q.kind) conds.push(eq(cleanupTasks.kind, q.kind as 'policy'));
-    if (actor.role === 'editor') conds.push(inArray(posts.accountId, actor.accountIds.length ? actor.accountIds : [-1]));
-    return this.db
-      .select({ t: cleanupTasks, account: accounts.name })
-      .from(cleanupTasks)
-      .innerJoin(posts, eq(posts.id, cleanupTasks.postId))
-      .innerJoin(accounts, eq(accounts.id, posts.accountId))
-      .where(conds.length ? and(...conds) : undefined)
-      .orderBy(asc(cleanupTasks.id))
-      .limit(q.limit)
-      .all()
-      .map(({ t, account }) => ({ id: t.id, postId: t.postId, account, kind: t.kind, key: t.key, recommendedAction: t.recommendedAction, state: t.state, decision: t.decision, reason: t.reason, detail: t.detail, createdAt: t.createdAt, closedAt: t.closedAt }));
+    return this.read(this.p.listCleanupTasks(actor, q));
   }
 
-  /**
-   * A person decides a cleanup task: withdraw (撤回) or annotate (加注) change the
-   * post's status through the lifecycle; update and keep are recorded.
-   */
   async decideCleanupTask(actor: Actor, taskId: number, input: { action: 'withdraw' | 'annotate' | 'update' | 'keep'; reason?: string }) {
-    if (!['editor', 'compliance', 'admin'].includes(actor.role)) throw new DomainError('forbidden', `role ${actor.role} may not decide cleanup tasks`);
-    const reason = input.reason?.trim() ?? '';
-    if (input.action !== 'update' && !reason) throw new DomainError('invalid', `${input.action} needs a reason`, 'reason');
-    return this.tx((tx) => {
-      const task = tx.select().from(cleanupTasks).where(eq(cleanupTasks.id, taskId)).get();
-      if (!task) throw new DomainError('not_found', `no cleanup task ${taskId}`);
-      if (task.state !== 'open') throw new DomainError('conflict', `cleanup task ${taskId} is ${task.state}`);
-      const post = this.loadPost(tx, actor, task.postId);
-      if (actor.role === 'editor' && !actor.accountIds.includes(post.accountId)) throw new DomainError('forbidden', 'not your account');
-      let status = post.status;
-      if (input.action === 'withdraw' || input.action === 'annotate') {
-        const perm = mayAct(actor, input.action, post.authorId);
-        if (!perm.ok) throw new DomainError('forbidden', perm.message);
-        const t = transition(post.status, { type: input.action, reason });
-        if (!t.ok) throw new DomainError('conflict', t.message);
-        status = t.to;
-        if (status !== post.status) this.setStatus(tx, post, status, actor.id);
-      }
-      const at = this.now().toISOString();
-      tx.update(cleanupTasks).set({ state: 'decided', decision: input.action, decidedBy: actor.id, reason: reason || null, closedAt: at }).where(eq(cleanupTasks.id, taskId)).run();
-      appendAudit(tx, { actorId: actor.id, action: `cleanup.${input.action}`, entityType: 'post', entityId: post.id, data: { taskId, kind: task.kind, key: task.key, reason: reason || null, from: post.status, to: status } }, this.now());
-      return { id: taskId, state: 'decided' as const, decision: input.action, postStatus: status };
-    });
+    return this.write(this.p.decideCleanupTask(actor, taskId, input));
   }
 
   // ---- policy registry ---------------------------------------------------
 
   async addPolicy(actor: Actor, input: PolicyInput) {
-    requireCompliance(actor, 'manage the policy registry');
-    return this.tx((tx) => {
-      const r = upsertPolicy(tx, input, this.now().toISOString());
-      appendAudit(tx, { actorId: actor.id, action: r.created ? 'policy.add' : 'policy.update', entityType: 'policy', entityId: String(r.policy.id), data: { ...input } }, this.now());
-      return r;
-    });
+    return this.write(this.p.addPolicy(actor, input));
   }
 
   async updatePolicy(actor: Actor, id: number, patch: PolicyPatch) {
-    requireCompliance(actor, 'manage the policy registry');
-    return this.tx((tx) => {
-      const r = patchPolicy(tx, id, patch, this.now().toISOString());
-      appendAudit(tx, { actorId: actor.id, action: 'policy.update', entityType: 'policy', entityId: String(id), data: { before: r.previous, after: patch } }, this.now());
-      return r;
-    });
+    return this.write(this.p.updatePolicy(actor, id, patch));
   }
 
   /** Imports many policies at once; nothing is written if any row is invalid. */
   async importPolicies(actor: Actor, rows: PolicyInput[]) {
-    requireCompliance(actor, 'manage the policy registry');
-    return this.tx((tx) => {
-      let created = 0;
-      let updated = 0;
-      const at = this.now().toISOString();
-      for (const row of rows) (upsertPolicy(tx, row, at).created ? created++ : updated++);
-      appendAudit(tx, { actorId: actor.id, action: 'policy.import', entityType: 'policy', entityId: '*', data: { created, updated } }, this.now());
-      return { created, updated };
-    });
+    return this.write(this.p.importPolicies(actor, rows));
   }
 
   listPolicies() {
-    return this.db.select().from(policies).orderBy(asc(policies.id)).all();
+    return this.read(this.p.listPolicies());
   }
 
-  /**
-   * Impact preview: the published posts a registry change would flag, before
-   * it is saved (a status other than effective flags every post citing it).
-   */
   async previewPolicyChange(actor: Actor, change: { id?: number; docNo?: string; title?: string; status: PolicyInput['status'] }) {
-    requireCompliance(actor, 'preview registry changes');
-    let policyId = change.id ?? null;
-    if (policyId == null) {
-      const key = change.docNo ? parseDocNo(change.docNo) : null;
-      const existing = key
-        ? this.db.select().from(policies).where(eq(policies.docNo, key)).get()
-        : change.title
-          ? this.db.select().from(policies).where(eq(policies.title, change.title)).get()
-          : undefined;
-      policyId = existing?.id ?? null;
-    }
-    let citing: Array<{ postId: string; account: string; title: string | null; cited: string }>;
-    if (policyId != null) {
-      citing = this.db.$client
-        .prepare(
-          `SELECT DISTINCT c.post_id AS postId, a.name AS account, v.title, c.text AS cited FROM citations c
-           JOIN posts p ON p.id = c.post_id AND p.status IN ('published','annotated')
-           JOIN post_versions v ON v.id = c.version_id JOIN accounts a ON a.id = p.account_id WHERE c.policy_id = ?`,
-        )
-        .all(policyId) as typeof citing;
-    } else {
-      // Not in the registry yet: match the text of the published archive directly.
-      const probe = new PolicyIndex([{ id: -1, docNo: change.docNo ? parseDocNo(change.docNo) : null, title: change.title ?? '\u0000', issuedAt: null, status: change.status, replacedBy: null, updatedAt: '' }]);
-      citing = [];
-      const iter = this.db.$client
-        .prepare(`SELECT p.id AS postId, a.name AS account, v.title, v.body FROM posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.current_version JOIN accounts a ON a.id = p.account_id WHERE p.status IN ('published','annotated')`)
-        .iterate() as IterableIterator<{ postId: string; account: string; title: string | null; body: string }>;
-      for (const r of iter) {
-        const hit = probe.cited(r.title ? `${r.title}\n${r.body}` : r.body)[0];
-        if (hit) citing.push({ postId: r.postId, account: r.account, title: r.title, cited: hit.text });
-      }
-    }
-    const flags = change.status !== 'effective';
-    return { policyId, wouldFlag: flags ? citing.length : 0, posts: flags ? citing : [], citing: citing.length };
+    return this.read(this.p.previewPolicyChange(actor, change));
   }
 
   // ---- machine review ----------------------------------------------------
 
   /** The content a machine-review job works on. */
   reviewInput(versionId: number): ReviewInput | null {
-    const v = this.db
-      .select({ v: postVersions, account: accounts.name })
-      .from(postVersions)
-      .innerJoin(posts, eq(posts.id, postVersions.postId))
-      .innerJoin(accounts, eq(accounts.id, posts.accountId))
-      .where(eq(postVersions.id, versionId))
-      .get();
-    if (!v) return null;
-    return {
-      id: v.v.postId,
-      ...(v.v.title != null ? { title: v.v.title } : {}),
-      body: v.v.body,
-      ...(v.v.platform != null ? { platform: v.v.platform } : {}),
-      account: v.account,
-      date: v.v.publishDate,
-    };
+    return this.read(this.p.reviewInput(versionId));
   }
 
-  /**
-   * Records a machine review and routes the post. Idempotent: a second result
-   * for the same version (a retried or duplicated job) changes nothing. A result
-   * for a superseded version is kept for the record but moves nothing.
-   */
+  /** Records a machine review and routes the post; idempotent per version. */
   applyMachineReview(versionId: number, result: MachineReviewResult, durationMs?: number): void {
-    this.tx((tx) => {
-      const inserted = tx
-        .insert(machineReviews)
-        .values({
-          versionId,
-          verdict: result.verdict,
-          categories: result.categories,
-          findings: result.hits,
-          classifier: result.classifier,
-          rulesVersion: result.rulesVersion,
-          modelVersion: result.modelVersion,
-          durationMs: durationMs != null ? Math.round(durationMs) : null,
-        })
-        .onConflictDoNothing()
-        .returning({ id: machineReviews.id })
-        .all();
-      tx.update(outbox).set({ state: 'done', lastError: null }).where(and(eq(outbox.kind, 'machine_review'), eq(outbox.versionId, versionId))).run();
-      if (inserted.length === 0) return;
-      const version = tx.select().from(postVersions).where(eq(postVersions.id, versionId)).get();
-      if (!version) throw new Error(`version ${versionId} vanished`);
-      const post = tx.select().from(posts).where(eq(posts.id, version.postId)).get()!;
-      if (post.currentVersion !== version.version || post.status !== 'submitted') return;
-      const to = this.move(null, post, { type: 'machine_reviewed', verdict: result.verdict });
-      const at = this.now().toISOString();
-      if (to === 'pending_review') {
-        const routing = routeReview(result);
-        tx.insert(reviewTasks)
-          .values({ postId: post.id, versionId, requiredApprovals: routing.requiredApprovals, assignedRole: routing.assignedRole, riskScore: routing.riskScore, createdAt: at, updatedAt: at })
-          .onConflictDoNothing()
-          .run();
-      }
-      this.setStatus(tx, post, to, null);
-      appendAudit(tx, {
-        actorId: null,
-        action: 'post.machine_review',
-        entityType: 'post',
-        entityId: post.id,
-        data: { version: version.version, verdict: result.verdict, categories: result.categories, rulesVersion: result.rulesVersion, modelVersion: result.modelVersion, from: post.status, to },
-      }, this.now());
-    });
+    this.write(this.p.applyMachineReview(versionId, result, durationMs));
   }
 
   // ---- reviewer workspace ------------------------------------------------
 
-  /**
-   * The actor's review queue: open tasks they may decide (not their own posts,
-   * not versions they already approved, escalated tasks only for compliance),
-   * riskiest first, then what is to be published soonest.
-   */
-  async queue(actor: Actor, f: QueueFilter = {}): Promise<{ items: QueueItem[]; counts: QueueCounts }> {
-    if (actor.role !== 'reviewer' && actor.role !== 'compliance') {
-      throw new DomainError('forbidden', `role ${actor.role} has no review queue`);
-    }
-    const now = this.now().toISOString();
-    const where: string[] = ["t.state = 'open'", 'p.author_id <> @me', "NOT EXISTS (SELECT 1 FROM decisions d WHERE d.version_id = t.version_id AND d.reviewer_id = @me AND d.decision = 'approve')"];
-    if (actor.role !== 'compliance') where.push("t.assigned_role = 'reviewer'");
-    const base = [...where];
-    const params: Record<string, unknown> = { me: actor.id, now, limit: f.limit ?? 100 };
-    if (f.account) {
-      where.push('a.name = @account');
-      params.account = f.account;
-    }
-    if (f.unit) {
-      where.push('u.name = @unit');
-      params.unit = f.unit;
-    }
-    if (f.category) {
-      where.push('EXISTS (SELECT 1 FROM json_each(mr.categories) WHERE value = @category)');
-      params.category = f.category;
-    }
-    if (f.risk === 'high') where.push('t.required_approvals >= 2');
-    if (f.risk === 'normal') where.push('t.required_approvals < 2');
-    const from = `FROM review_tasks t
-      JOIN posts p ON p.id = t.post_id
-      JOIN post_versions v ON v.id = t.version_id
-      JOIN accounts a ON a.id = p.account_id
-      LEFT JOIN units u ON u.id = a.unit_id
-      LEFT JOIN machine_reviews mr ON mr.version_id = t.version_id`;
-    const sqlite = this.db.$client;
-    const items = sqlite
-      .prepare(
-        `SELECT t.id, t.post_id AS postId, t.version_id AS versionId, v.version, t.required_approvals AS requiredApprovals,
-           t.assigned_role AS assignedRole, t.risk_score AS riskScore,
-           CASE WHEN t.claimed_by IS NOT NULL AND t.lease_expires_at > @now THEN t.claimed_by END AS claimedBy,
-           CASE WHEN t.claimed_by IS NOT NULL AND t.lease_expires_at > @now THEN cu.name END AS claimedByName,
-           v.title, substr(v.body, 1, 80) AS excerpt, v.publish_date AS date, a.name AS account, u.name AS unit,
-           mr.verdict, COALESCE(mr.categories, '[]') AS categories, t.created_at AS createdAt,
-           (SELECT count(DISTINCT d.reviewer_id) FROM decisions d WHERE d.version_id = t.version_id AND d.decision = 'approve') AS approvals
-         ${from} LEFT JOIN users cu ON cu.id = t.claimed_by
-         WHERE ${where.join(' AND ')}
-         ORDER BY t.risk_score DESC, v.publish_date ASC, t.id ASC
-         LIMIT @limit`,
-      )
-      .all(params) as Array<Omit<QueueItem, 'categories'> & { categories: string }>;
-    const baseParams = { me: actor.id };
-    const countRows = sqlite
-      .prepare(
-        `SELECT a.name AS account, t.required_approvals AS req, COALESCE(mr.categories, '[]') AS categories
-         ${from} WHERE ${base.join(' AND ')}`,
-      )
-      .all(baseParams) as Array<{ account: string; req: number; categories: string }>;
-    const counts: QueueCounts = { total: countRows.length, high: 0, byAccount: {}, byCategory: {} };
-    for (const r of countRows) {
-      if (r.req >= 2) counts.high++;
-      counts.byAccount[r.account] = (counts.byAccount[r.account] ?? 0) + 1;
-      for (const c of JSON.parse(r.categories) as string[]) counts.byCategory[c] = (counts.byCategory[c] ?? 0) + 1;
-    }
-    return { items: items.map((i) => ({ ...i, categories: JSON.parse(i.categories) as string[] })), counts };
+  async queue(actor: Actor, f: QueueFilter = {}) {
+    return this.read(this.p.queue(actor, f));
   }
 
-  /** Extends the actor's own claim by a full lease. */
-  async renewClaim(actor: Actor, taskId: number): Promise<TaskView> {
-    return this.tx((tx) => {
-      const task = this.loadTask(tx, taskId);
-      const now = this.now().toISOString();
-      if (task.state !== 'open' || task.claimedBy !== actor.id || (task.leaseExpiresAt ?? '') <= now) {
-        throw new DomainError('conflict', `you do not hold task ${taskId}; claim it first`);
-      }
-      const lease = new Date(this.now().getTime() + this.leaseMs).toISOString();
-      tx.update(reviewTasks).set({ leaseExpiresAt: lease, updatedAt: now }).where(eq(reviewTasks.id, taskId)).run();
-      appendAudit(tx, { actorId: actor.id, action: 'task.renew', entityType: 'task', entityId: String(taskId), data: { leaseExpiresAt: lease } }, this.now());
-      return this.taskViews([this.loadTask(tx, taskId)], tx)[0]!;
-    });
+  async renewClaim(actor: Actor, taskId: number) {
+    return this.write(this.p.renewClaim(actor, taskId));
   }
 
-  /** Gives a claimed task back to the queue. */
-  async releaseClaim(actor: Actor, taskId: number): Promise<TaskView> {
-    return this.tx((tx) => {
-      const task = this.loadTask(tx, taskId);
-      if (task.claimedBy !== actor.id) throw new DomainError('conflict', `you do not hold task ${taskId}`);
-      tx.update(reviewTasks).set({ claimedBy: null, leaseExpiresAt: null, updatedAt: this.now().toISOString() }).where(eq(reviewTasks.id, taskId)).run();
-      appendAudit(tx, { actorId: actor.id, action: 'task.release', entityType: 'task', entityId: String(taskId), data: {} }, this.now());
-      return this.taskViews([this.loadTask(tx, taskId)], tx)[0]!;
-    });
+  async releaseClaim(actor: Actor, taskId: number) {
+    return this.write(this.p.releaseClaim(actor, taskId));
   }
 
-  /**
-   * A compliance officer overrides a machine block with a written reason: the
-   * post goes to human review and, being high risk, needs two approvals.
-   */
   async overrideBlock(actor: Actor, postId: string, reason: string) {
-    return this.tx((tx) => {
-      const post = this.loadPost(tx, actor, postId);
-      const version = tx.select().from(postVersions).where(and(eq(postVersions.postId, postId), eq(postVersions.version, post.currentVersion))).get()!;
-      const mr = tx.select().from(machineReviews).where(eq(machineReviews.versionId, version.id)).get();
-      if (!mr || mr.verdict !== 'block') throw new DomainError('conflict', 'only a machine block can be overridden');
-      const to = this.move(actor, post, { type: 'override_block', reason: reason.trim() });
-      const routing = routeReview({ verdict: mr.verdict, hits: mr.findings as Hit[], classifier: (mr.classifier as ClassifierResult | null) ?? null });
-      const at = this.now().toISOString();
-      tx.insert(reviewTasks)
-        .values({ postId, versionId: version.id, requiredApprovals: 2, assignedRole: routing.assignedRole, riskScore: routing.riskScore, createdAt: at, updatedAt: at })
-        .onConflictDoNothing()
-        .run();
-      this.setStatus(tx, post, to, actor.id);
-      appendAudit(tx, { actorId: actor.id, action: 'post.override_block', entityType: 'post', entityId: postId, data: { version: post.currentVersion, reason: reason.trim(), from: post.status, to } }, this.now());
-      return { id: postId, status: to };
-    });
+    return this.write(this.p.overrideBlock(actor, postId, reason));
   }
 
-  /** Marks one machine finding of the current version as a false positive or confirmed. */
-  async markFinding(actor: Actor, postId: string, findingIndex: number, mark: 'false_positive' | 'confirmed'): Promise<void> {
-    this.tx((tx) => {
-      if (actor.role !== 'reviewer' && actor.role !== 'compliance') throw new DomainError('forbidden', `role ${actor.role} may not mark findings`);
-      const post = this.loadPost(tx, actor, postId);
-      if (post.authorId === actor.id) throw new DomainError('forbidden', 'separation of duties: you cannot judge findings on your own post');
-      const version = tx.select().from(postVersions).where(and(eq(postVersions.postId, postId), eq(postVersions.version, post.currentVersion))).get()!;
-      const mr = tx.select().from(machineReviews).where(eq(machineReviews.versionId, version.id)).get();
-      const finding = (mr?.findings as Hit[] | undefined)?.[findingIndex];
-      if (!finding) throw new DomainError('invalid', `no finding ${findingIndex} on the current version`, 'index');
-      tx.insert(findingMarks)
-        .values({ versionId: version.id, findingIndex, rule: finding.rule, reviewerId: actor.id, mark })
-        .onConflictDoUpdate({ target: [findingMarks.versionId, findingMarks.findingIndex, findingMarks.reviewerId], set: { mark, createdAt: this.now().toISOString() } })
-        .run();
-      appendAudit(tx, { actorId: actor.id, action: 'finding.mark', entityType: 'post', entityId: postId, data: { version: post.currentVersion, findingIndex, rule: finding.rule, mark } }, this.now());
-    });
+  async markFinding(actor: Actor, postId: string, findingIndex: number, mark: 'false_positive' | 'confirmed') {
+    return this.write(this.p.markFinding(actor, postId, findingIndex, mark));
   }
 
-  /** Per-rule hit counts and reviewers' marks, for compliance officers. */
-  async ruleStats(actor: Actor): Promise<RuleStat[]> {
-    requireCompliance(actor, 'read rule statistics');
-    const hits = this.db.$client
-      .prepare(
-        `SELECT json_extract(f.value, '$.rule') AS rule, json_extract(f.value, '$.gate') AS gate, json_extract(f.value, '$.category') AS category,
-                count(*) AS hits, count(DISTINCT mr.version_id) AS posts
-         FROM machine_reviews mr, json_each(mr.findings) f GROUP BY 1, 2, 3`,
-      )
-      .all() as Array<{ rule: string; gate: string; category: string; hits: number; posts: number }>;
-    const marks = new Map<string, { fp: number; ok: number }>();
-    for (const m of this.db.$client.prepare(`SELECT rule, sum(mark = 'false_positive') AS fp, sum(mark = 'confirmed') AS ok FROM finding_marks GROUP BY rule`).all() as Array<{ rule: string; fp: number; ok: number }>) {
-      marks.set(m.rule, m);
-    }
-    return hits
-      .map((h) => {
-        const m = marks.get(h.rule) ?? { fp: 0, ok: 0 };
-        const judged = m.fp + m.ok;
-        return { ...h, falsePositives: m.fp, confirmed: m.ok, falsePositiveRate: judged ? m.fp / judged : null };
-      })
-      .sort((a, b) => b.hits - a.hits || a.rule.localeCompare(b.rule));
+  async ruleStats(actor: Actor) {
+    return this.read(this.p.ruleStats(actor));
   }
 
-  async listReasonTemplates(): Promise<ReasonTemplate[]> {
-    return this.db.select({ id: reasonTemplates.id, decision: reasonTemplates.decision, text: reasonTemplates.text }).from(reasonTemplates).where(eq(reasonTemplates.active, true)).orderBy(asc(reasonTemplates.id)).all();
+  async listReasonTemplates() {
+    return this.read(this.p.listReasonTemplates());
   }
 
-  async addReasonTemplate(actor: Actor, t: Omit<ReasonTemplate, 'id'>): Promise<ReasonTemplate> {
-    requireCompliance(actor, 'manage reason templates');
-    if (!t.text.trim()) throw new DomainError('invalid', 'text must not be empty', 'text');
-    return this.tx((tx) => {
-      const [row] = tx.insert(reasonTemplates).values({ decision: t.decision, text: t.text.trim(), createdBy: actor.id }).returning().all();
-      appendAudit(tx, { actorId: actor.id, action: 'reason_template.add', entityType: 'reason_template', entityId: String(row!.id), data: { decision: t.decision, text: row!.text } }, this.now());
-      return { id: row!.id, decision: row!.decision, text: row!.text };
-    });
+  async addReasonTemplate(actor: Actor, t: Omit<ReasonTemplate, 'id'>) {
+    return this.write(this.p.addReasonTemplate(actor, t));
   }
 
-  async disableReasonTemplate(actor: Actor, id: number): Promise<void> {
-    requireCompliance(actor, 'manage reason templates');
-    this.tx((tx) => {
-      const r = tx.update(reasonTemplates).set({ active: false }).where(eq(reasonTemplates.id, id)).run();
-      if (r.changes === 0) throw new DomainError('not_found', `no reason template ${id}`);
-      appendAudit(tx, { actorId: actor.id, action: 'reason_template.disable', entityType: 'reason_template', entityId: String(id), data: {} }, this.now());
-    });
+  async disableReasonTemplate(actor: Actor, id: number) {
+    return this.write(this.p.disableReasonTemplate(actor, id));
   }
 
-  /** Character-level differences between two versions of a post. */
-  async versionDiff(actor: Actor, postId: string, fromVersion: number, toVersion: number): Promise<VersionDiff> {
-    const post = this.loadPost(this.db, actor, postId);
-    const load = (n: number) => {
-      const v = this.db.select().from(postVersions).where(and(eq(postVersions.postId, post.id), eq(postVersions.version, n))).get();
-      if (!v) throw new DomainError('invalid', `post ${postId} has no version ${n}`, n === fromVersion ? 'from' : 'to');
-      return v;
-    };
-    const a = load(fromVersion);
-    const b = load(toVersion);
-    return { from: fromVersion, to: toVersion, title: textDiff(a.title ?? '', b.title ?? ''), body: textDiff(a.body, b.body) };
+  async versionDiff(actor: Actor, postId: string, fromVersion: number, toVersion: number) {
+    return this.read(this.p.versionDiff(actor, postId, fromVersion, toVersion));
   }
 
-  /** Registers a signed webhook for one account (or all); returns its secret once. */
-  async addWebhook(actor: Actor, input: { account?: string; url: string }): Promise<{ id: number; secret: string }> {
-    if (actor.role !== 'admin' && actor.role !== 'compliance') throw new DomainError('forbidden', `role ${actor.role} may not manage webhooks`);
-    return this.tx((tx) => {
-      let accountId: number | null = null;
-      if (input.account) {
-        const acc = tx.select().from(accounts).where(eq(accounts.name, input.account)).get();
-        if (!acc) throw new DomainError('invalid', `unknown account: ${input.account}`, 'account');
-        accountId = acc.id;
-      }
-      const secret = newWebhookSecret();
-      const [row] = tx.insert(webhooks).values({ accountId, url: input.url, secret, createdBy: actor.id }).returning({ id: webhooks.id }).all();
-      appendAudit(tx, { actorId: actor.id, action: 'webhook.add', entityType: 'webhook', entityId: String(row!.id), data: { account: input.account ?? null, url: input.url } }, this.now());
-      return { id: row!.id, secret };
-    });
+  async addWebhook(actor: Actor, input: { account?: string; url: string }) {
+    return this.write(this.p.addWebhook(actor, input));
   }
 
-  /** Account names the actor may submit to. */
-  async listAccounts(actor: Actor): Promise<string[]> {
-    const rows = this.db.select({ id: accounts.id, name: accounts.name }).from(accounts).orderBy(asc(accounts.id)).all();
-    return rows.filter((r) => actor.role !== 'editor' || actor.accountIds.includes(r.id)).map((r) => r.name);
+  async listAccounts(actor: Actor) {
+    return this.read(this.p.listAccounts(actor));
   }
 
-  /** Posts of the editor's accounts (all posts for other roles), newest first. */
-  async listPosts(actor: Actor, limit = 100): Promise<PostSummary[]> {
-    const filter = actor.role === 'editor' ? `WHERE p.account_id IN (${actor.accountIds.map(Number).join(',') || 'NULL'})` : '';
-    return this.db.$client
-      .prepare(
-        `SELECT p.id, p.status, a.name AS account, p.current_version AS version, v.title, substr(v.body, 1, 80) AS excerpt,
-                mr.verdict, COALESCE(mr.categories, '[]') AS categories, p.updated_at AS updatedAt
-         FROM posts p JOIN accounts a ON a.id = p.account_id
-         JOIN post_versions v ON v.post_id = p.id AND v.version = p.current_version
-         LEFT JOIN machine_reviews mr ON mr.version_id = v.id
-         ${filter} ORDER BY p.updated_at DESC LIMIT ?`,
-      )
-      .all(limit)
-      .map((r) => {
-        const row = r as PostSummary & { categories: string };
-        return { ...row, categories: JSON.parse(row.categories) as string[] };
-      });
+  async listPosts(actor: Actor, limit = 100) {
+    return this.read(this.p.listPosts(actor, limit));
   }
 }

@@ -1,0 +1,228 @@
+/**
+ * Store logic written once, run on a synchronous or an asynchronous SQLite driver.
+ *
+ * A program is a generator that yields database operations and receives their
+ * results: `const rows = yield* all(db.select().from(posts))`. It builds its
+ * queries with drizzle against whatever database it was given but never runs
+ * them itself; a runner does:
+ *
+ * - `runSync(db, program)` runs it on better-sqlite3 inside one IMMEDIATE
+ *   transaction: every write of the program is committed, or none (what the
+ *   Node server has always done). An operation that returns a Promise is an
+ *   error: the database is not synchronous.
+ * - `runAsync(program, { batch? })` awaits each operation, for drizzle's async
+ *   drivers (Cloudflare D1, sqlite-proxy); with `batch` it sends consecutive
+ *   writes in one `db.batch` (see runAsync).
+ *
+ * Raw SQL goes through the query builder (`db.select({ n: sql<number>`count(*)` })
+ * .from(sql`t JOIN u ...`)`, read with `all` or `rows`), not `db.all(sql)`:
+ * drivers disagree on the row shape of raw queries (sqlite-proxy returns
+ * arrays), while the builder gives the same rows on all of them.
+ *
+ * Atomicity of `runAsync`: none beyond the single statement (or the single
+ * batch, with `batch`). D1 refuses BEGIN (drizzle's `db.transaction` fails
+ * there), so each statement or batch commits on its own. A program that fails
+ * halfway leaves its earlier writes in place, and two programs running at once
+ * may interleave between statements. The invariants that matter are still
+ * enforced by the database, per statement: the triggers and indexes of
+ * drizzle/0001_invariants.sql (immutable versions and decisions, append-only
+ * audit log, one approval per reviewer and version, publication only with the
+ * required approvals) and the schema's unique indexes. Not protected:
+ * read-then-write sequences, e.g. the audit hash chain (two concurrent appends
+ * read the same predecessor; the primary key on seq makes the second fail
+ * rather than fork the chain) and lifecycle checks made in JS.
+ * Full atomicity on Workers needs either one `db.batch` per program (programs
+ * that read between writes cannot be expressed that way) or a Durable Object
+ * with synchronous SQLite storage, which runSync-style driving would fit.
+ *
+ * Errors: better-sqlite3 throws its own SqliteError; the async drivers throw
+ * drizzle's DrizzleQueryError ("Failed query: ...") with the driver's error
+ * (the trigger's RAISE message) as `cause`; a failed `db.batch` may reject
+ * with the driver's error itself.
+ */
+import type { SQL } from 'drizzle-orm';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type * as schema from '../db/schema.js';
+
+export type Op =
+  | { kind: 'all'; query: { all(): unknown } }
+  | { kind: 'get'; query: { get(): unknown } }
+  | { kind: 'run'; query: { run(): unknown } }
+  | { kind: 'values'; query: { values(): unknown } }
+  | { kind: 'after'; fn: () => void };
+
+/** A store operation: yields database operations, returns T. */
+export type Program<T> = Generator<Op, T, unknown>;
+
+/**
+ * The database a program builds its queries on. Its result kind is left open
+ * ('sync' | 'async'), so calling `.all()` directly gives `T | Promise<T>` and
+ * does not type-check as rows: programs must go through the helpers below.
+ */
+export type ProgramDb<TSchema extends Record<string, unknown>> = BaseSQLiteDatabase<'sync' | 'async', unknown, TSchema>;
+
+/** Views a concrete drizzle SQLite database (sync or async) as a program database. */
+export function programDb<TSchema extends Record<string, unknown>>(db: BaseSQLiteDatabase<'sync', any, TSchema> | BaseSQLiteDatabase<'async', any, TSchema>): ProgramDb<TSchema> {
+  return db as unknown as ProgramDb<TSchema>;
+}
+
+/** All rows of a query. */
+export function* all<T>(query: { all(): T[] | Promise<T[]> }): Program<T[]> {
+  return (yield { kind: 'all', query }) as T[];
+}
+
+/** The first row of a query, or undefined. */
+export function* get<T>(query: { get(): T | Promise<T> }): Program<T> {
+  return (yield { kind: 'get', query }) as T;
+}
+
+/**
+ * All rows of a select whose fields are plain `sql<T>` expressions (no
+ * decoders), zipped into objects by field name. The same rows as `all`, without
+ * drizzle's per-value mapping, which is what wide results (the review queue)
+ * spend most of their time on. Pass the fields given to `select`.
+ */
+export function* rows<F extends Record<string, SQL<unknown>>>(fields: F, query: { values(): unknown[][] | Promise<unknown[][]> }): Program<Array<{ [K in keyof F]: F[K] extends SQL<infer T> ? T : never }>> {
+  const keys = Object.keys(fields);
+  const raw = (yield { kind: 'values', query }) as unknown[][];
+  return raw.map((r) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) row[keys[i]!] = r[i];
+    return row as { [K in keyof F]: F[K] extends SQL<infer T> ? T : never };
+  });
+}
+
+/** Runs a statement for its effect; its driver-specific result is not returned. */
+export function* run(query: { run(): unknown }): Program<void> {
+  yield { kind: 'run', query };
+}
+
+/** Calls `fn` once after the program succeeded (after commit, for runSync); repeated calls with the same fn collapse. */
+export function* afterCommit(fn: () => void): Program<void> {
+  yield { kind: 'after', fn };
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v != null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function execute(op: Exclude<Op, { kind: 'after' }>): unknown {
+  switch (op.kind) {
+    case 'all':
+      return op.query.all();
+    case 'get':
+      return op.query.get();
+    case 'run':
+      return op.query.run();
+    case 'values':
+      return op.query.values();
+  }
+}
+
+/**
+ * Drives a program synchronously in the caller's transaction (or none): for
+ * helpers like appendAudit that are called inside a transaction opened elsewhere.
+ */
+export function driveSync<T>(program: Program<T>, after?: Set<() => void>): T {
+  let step = program.next();
+  while (!step.done) {
+    const op = step.value;
+    if (op.kind === 'after') {
+      if (after) after.add(op.fn);
+      else op.fn();
+      step = program.next();
+      continue;
+    }
+    let result: unknown;
+    try {
+      result = execute(op);
+    } catch (err) {
+      step = program.throw(err);
+      continue;
+    }
+    if (isThenable(result)) {
+      // Keep the stray promise from surfacing as an unhandled rejection.
+      Promise.resolve(result).catch(() => {});
+      program.return(undefined as T);
+      throw new Error('runSync: a database operation returned a Promise; an async database needs runAsync');
+    }
+    step = program.next(result);
+  }
+  return step.value;
+}
+
+/** The parts of a synchronous drizzle database runSync needs. */
+interface SyncTransactional {
+  transaction<R>(fn: (tx: any) => R, config?: { behavior?: 'deferred' | 'immediate' | 'exclusive' }): R;
+}
+
+/**
+ * Runs a program on a synchronous database. By default inside one IMMEDIATE
+ * transaction; `{ transaction: false }` runs it statement by statement, as
+ * plain reads outside a transaction always did.
+ */
+export function runSync<T>(db: SyncTransactional, program: Program<T>, opts: { transaction?: boolean } = {}): T {
+  const after = new Set<() => void>();
+  const out = opts.transaction === false ? driveSync(program, after) : db.transaction(() => driveSync(program, after), { behavior: 'immediate' });
+  for (const fn of after) fn();
+  return out;
+}
+
+/** drizzle's `db.batch` of the async SQLite drivers (D1, sqlite-proxy): the statements run in order as one transaction. */
+export interface Batcher {
+  batch(queries: readonly unknown[]): Promise<readonly unknown[]>;
+}
+
+/**
+ * Runs a program on an asynchronous database (see the module comment on
+ * atomicity). Without `batch`, one awaited statement at a time. With `batch`
+ * (the database itself, for D1), statements run for their effect are held back
+ * and sent in one `db.batch` together with the next query whose result the
+ * program needs, or at the end: consecutive writes then commit together or not
+ * at all, and the round trips drop. A held-back write that fails is thrown into
+ * the program at that next query (or rejects at the end), not where it was yielded.
+ */
+export async function runAsync<T>(program: Program<T>, opts: { batch?: Batcher } = {}): Promise<T> {
+  const after = new Set<() => void>();
+  const held: unknown[] = [];
+  const batcher = opts.batch;
+  let step = program.next();
+  while (!step.done) {
+    const op = step.value;
+    if (op.kind === 'after') {
+      after.add(op.fn);
+      step = program.next();
+      continue;
+    }
+    if (batcher && op.kind === 'run') {
+      held.push(op.query);
+      step = program.next();
+      continue;
+    }
+    let result: unknown;
+    try {
+      if (batcher && held.length > 0 && op.kind === 'values') {
+        // A batch would map the select's rows to objects: send the writes first.
+        await batcher.batch(held.splice(0));
+        result = await execute(op);
+      } else if (batcher && held.length > 0) {
+        const results = await batcher.batch([...held.splice(0), op.query]);
+        const last = results[results.length - 1];
+        // In a batch a select is mapped as 'all' (drizzle prepares builders that way): `get` takes the first row.
+        result = op.kind === 'get' && Array.isArray(last) ? last[0] : last;
+      } else {
+        result = await execute(op);
+      }
+    } catch (err) {
+      step = program.throw(err);
+      continue;
+    }
+    step = program.next(result);
+  }
+  if (batcher && held.length > 0) await batcher.batch(held.splice(0));
+  for (const fn of after) fn();
+  return step.value;
+}
+
+/** The program database over lastgate's schema. */
+export type StoreDb = ProgramDb<typeof schema>;
