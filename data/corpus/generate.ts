@@ -15,6 +15,7 @@ import * as OpenCC from 'opencc-js';
 import { SLOTS, INTERFERENCE, TERM_SLOTS } from './slots.js';
 import { BAD, CLEAN, FRAGMENTS, HARD, TITLES } from './templates.js';
 import { MORE_BAD, MORE_CLEAN, MORE_FRAGMENTS, MORE_HARD, MORE_SLOTS } from './templates-more.js';
+import { CORRECTABLE_POLITICAL, TRAIN_BAD, TRAIN_HARD, TRAIN_SLOTS } from './templates-train.js';
 
 // The second batch is appended to the first, pool by pool, so the index rule
 // below (index % 5) reserves its templates and values exactly like the first's.
@@ -25,6 +26,66 @@ for (const [k, v] of Object.entries(MORE_SLOTS)) SLOTS[k]!.push(...v);
 // Fragment pools of the second batch are pools of their own (`illegal+`, `hard.warning+`).
 for (const [k, v] of Object.entries(MORE_FRAGMENTS)) FRAGMENTS[`${k}+`] = v;
 
+/**
+ * Third batch (templates-train.ts): training-only templates, by pool name as
+ * `sentence()` sees it (`secret`, `hard.antifraud`…). They are offered only
+ * when a training post is built, so the dev and test splits (written first)
+ * draw exactly what they drew before this batch existed.
+ */
+const TRAIN_ONLY: Record<string, string[]> = {
+  ...TRAIN_BAD,
+  ...Object.fromEntries(Object.entries(TRAIN_HARD).map(([k, v]) => [`hard.${k}`, [...v]])),
+};
+// Corrected mirrors of political templates (see templates-train.ts): wrong
+// leader names go to the leaders pool, wrong cross-strait / Hong Kong wording
+// to the crossStrait pool.
+for (const t of [
+  ...CORRECTABLE_POLITICAL.map((i) => {
+    if (i % 5 === 2 || i % 5 === 4) throw new Error(`political#${i} is held out`);
+    return BAD.political[i]!;
+  }),
+  ...TRAIN_BAD.political.filter((t) => /\{(leader|taiwan|hk)Wrong\}/.test(t)),
+]) {
+  const fixed = t.replace(/\{leaderWrong\}/g, '{leaderRight}').replace(/\{taiwanWrong\}/g, '{taiwanRight}').replace(/\{hkWrong\}/g, '{hkRight}');
+  if (fixed === t || /Wrong|subversive/.test(fixed)) throw new Error(`not a correctable template: ${t}`);
+  TRAIN_ONLY[fixed.includes('{leaderRight}') ? 'hard.leaders' : 'hard.crossStrait']!.push(fixed);
+}
+
+/** Character trigrams of a template's fixed text (slots removed). */
+function trigrams(template: string): Set<string> {
+  const chars = [...template.replace(/\{\w+!?\}/g, '|').replace(/[^\p{L}\p{N}|]/gu, '')];
+  const out = new Set<string>();
+  for (let i = 0; i + 2 < chars.length; i++) out.add(chars.slice(i, i + 3).join(''));
+  return out;
+}
+
+/**
+ * Refuses a training-only template whose trigrams overlap those of any
+ * dev- or test-reserved template (index % 5 of 2 or 4, any pool) by half or
+ * more (Jaccard), so the third batch cannot smuggle a held-out sentence shape
+ * into training. Reports only the training template's name.
+ */
+function checkOverlap(): void {
+  const reserved = [...Object.values(BAD), ...Object.values(HARD), ...Object.values(CLEAN)]
+    .flatMap((pool) => pool.filter((_, i) => reservedFor(i) !== null))
+    .map(trigrams);
+  const tooClose: string[] = [];
+  for (const [pool, templates] of Object.entries(TRAIN_ONLY)) {
+    templates.forEach((t, i) => {
+      const mine = trigrams(t);
+      for (const other of reserved) {
+        let shared = 0;
+        for (const g of mine) if (other.has(g)) shared++;
+        const union = mine.size + other.size - shared;
+        if (union > 0 && shared / union >= 0.5) {
+          tooClose.push(`${pool}#t${i}`);
+          break;
+        }
+      }
+    });
+  }
+  if (tooClose.length > 0) throw new Error(`training-only templates too close to a held-out template: ${tooClose.join(', ')}`);
+}
 type Split = 'train' | 'dev' | 'test' | 'unseen';
 /** Splits whose held-out templates and slot values are reserved (index % 5). */
 type Held = 'train' | 'dev' | 'test';
@@ -43,7 +104,7 @@ interface Example {
 
 const SEED = 20260422;
 const COUNTS: Record<Split, { clean: number; hard: number; bad: number }> = {
-  train: { clean: 3300, hard: 2700, bad: 1800 },
+  train: { clean: 5000, hard: 3500, bad: 2400 },
   dev: { clean: 380, hard: 330, bad: 160 },
   test: { clean: 380, hard: 330, bad: 160 },
   unseen: { clean: 0, hard: 0, bad: 60 },
@@ -100,6 +161,10 @@ function evade(s: string): string {
  * restricted to their reserved values (terms training never saw).
  */
 function slotValues(name: string, split: Split): string[] {
+  if (TRAIN_SLOTS[name]) {
+    if (split !== 'train') throw new Error(`training-only slot {${name}} outside training`);
+    return TRAIN_SLOTS[name]!;
+  }
   const values = SLOTS[name];
   if (!values) throw new Error(`unknown slot {${name}}`);
   if (TERM_SLOTS.has(name)) {
@@ -124,8 +189,10 @@ interface Pick {
 }
 
 function sentence(pool: string, templates: readonly string[], split: Split, reservedOnly: boolean): Pick {
-  const indexed = templates.map((t, i) => ({ t, i }));
-  const choice = pick(available(indexed, heldOf(split), reservedOnly));
+  const indexed: Array<{ t: string; i: number | string }> = templates.map((t, i) => ({ t, i }));
+  const choices = available(indexed, heldOf(split), reservedOnly);
+  if (split === 'train') for (const [i, t] of (TRAIN_ONLY[pool] ?? []).entries()) choices.push({ t, i: `t${i}` });
+  const choice = pick(choices);
   return { source: `${pool}#${choice.i}`, text: fill(choice.t, split) };
 }
 
@@ -255,6 +322,7 @@ function usesReservedTerm(text: string): boolean {
   return reservedTerms.some((t) => flat.includes(dedupKey(t)) || flat.includes(dedupKey(toTraditional(t))));
 }
 
+checkOverlap();
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const all = generate();
 for (const split of ['train', 'dev', 'test', 'unseen'] as const) {
