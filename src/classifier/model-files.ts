@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 
 export const MODEL_NAME = 'lastgate-zh-charngram';
-export const MODEL_VERSION = '1.1.0';
+export const MODEL_VERSION = '1.2.0';
 export const MODEL_ID = `${MODEL_NAME}-${MODEL_VERSION}`;
 
 /** The repository's `models/` directory (absolute, with a trailing slash as transformers.js expects). */

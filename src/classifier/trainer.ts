@@ -25,6 +25,13 @@ export interface TrainOptions {
    * text the model has never seen the like of falls back to the prior.
    */
   minExamplesPerRow?: number;
+  /**
+   * Feature dropout: during training each row of an example is left out of
+   * its mean with this probability (a fresh draw per step, from the seeded
+   * generator), so no single character or n-gram of a template can carry a
+   * label alone and the model spreads its evidence over every cue it has.
+   */
+  dropout?: number;
 }
 
 export interface TrainingExample {
@@ -51,6 +58,8 @@ export function train(examples: readonly TrainingExample[], o: TrainOptions, onE
   const hidden = new Float64Array(D);
   const grad = new Float64Array(D);
   const probs = new Float64Array(C);
+  const dropout = o.dropout ?? 0;
+  const kept = new Uint8Array(examples.reduce((m, ex) => Math.max(m, ex.rows.length), 0));
   const order = examples.map((_, i) => i);
   const total = o.epochs * examples.length;
   let step = 0;
@@ -63,9 +72,12 @@ export function train(examples: readonly TrainingExample[], o: TrainOptions, onE
     for (const idx of order) {
       const ex = examples[idx]!;
       const lr = o.learningRate * (1 - step++ / total);
-      const n = ex.rows.length;
+      const all = ex.rows.length;
+      let n = 0;
+      for (let k = 0; k < all; k++) n += kept[k] = dropout > 0 && rand() < dropout ? 0 : 1;
       hidden.fill(0);
-      for (let k = 0; k < n; k++) {
+      for (let k = 0; k < all; k++) {
+        if (!kept[k]) continue;
         const base = ex.rows[k]! * D;
         for (let d = 0; d < D; d++) hidden[d]! += embeddings[base + d]!;
       }
@@ -93,8 +105,8 @@ export function train(examples: readonly TrainingExample[], o: TrainOptions, onE
       }
       if (n > 0) {
         const scale = lr / n;
-        for (let k = 0; k < n; k++) {
-          if (!active[ex.rows[k]!]) continue;
+        for (let k = 0; k < all; k++) {
+          if (!kept[k] || !active[ex.rows[k]!]) continue;
           const base = ex.rows[k]! * D;
           for (let d = 0; d < D; d++) embeddings[base + d]! -= scale * grad[d]!;
         }
