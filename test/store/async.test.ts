@@ -16,9 +16,10 @@ import { appendAudit, verifyAudit, verifyAudit$ } from '../../src/audit/log.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { codeOf, result, tempDir } from '../helpers/db.js';
 
-/** Checked by tsc: the async store offers the HTTP app's Store contract, except the three members Store still declares synchronous. */
+/** Checked by tsc: the async store offers the HTTP app's whole Store contract, and the Node store still does too. */
 type AssertTrue<T extends true> = T;
-export type AsyncStoreServesTheApp = AssertTrue<AsyncStore extends Omit<Store, 'accountFreshness' | 'listPolicies' | 'verdictPolicy'> ? true : false>;
+export type AsyncStoreServesTheApp = AssertTrue<AsyncStore extends Store ? true : false>;
+export type SqliteStoreServesTheApp = AssertTrue<SqliteStore extends Store ? true : false>;
 
 const politicalHit = { field: 'body' as const, start: 0, end: 4, text: '台湾政府', rule: 'political.taiwan', category: 'political' as const, gate: 'political' as const, severity: 'high' as const, action: 'review' as const, suggestion: '台湾当局' };
 
