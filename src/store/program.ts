@@ -237,7 +237,8 @@ export type AsyncApi<P> = {
       : never;
 };
 
-function isProgram(v: unknown): v is Program<unknown> {
+/** Whether a value is a program (a generator), as opposed to a plain value or a Promise. */
+export function isProgram(v: unknown): v is Program<unknown> {
   return v != null && typeof (v as Program<unknown>).next === 'function' && typeof (v as Program<unknown>).throw === 'function';
 }
 
