@@ -5,16 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/sqlite-proxy';
-import { openDb } from '../../src/db/client.js';
-import * as schema from '../../src/db/schema.js';
 import { auditLog, postVersions, publications, posts } from '../../src/db/schema.js';
 import { asyncStore, type AsyncStore } from '../../src/store/async.js';
 import type { Store } from '../../src/store/types.js';
 import { afterCommit, all, get, programDb, rows, run, runAsync, runSync } from '../../src/store/program.js';
 import { appendAudit, verifyAudit, verifyAudit$ } from '../../src/audit/log.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { codeOf, result, tempDir } from '../helpers/db.js';
+import { codeOf, result } from '../helpers/db.js';
+import { asyncDb } from '../helpers/async-db.js';
 
 /** Checked by tsc: the async store offers the HTTP app's whole Store contract, and the Node store still does too. */
 type AssertTrue<T extends true> = T;
@@ -22,41 +20,6 @@ export type AsyncStoreServesTheApp = AssertTrue<AsyncStore extends Store ? true 
 export type SqliteStoreServesTheApp = AssertTrue<SqliteStore extends Store ? true : false>;
 
 const politicalHit = { field: 'body' as const, start: 0, end: 4, text: '台湾政府', rule: 'political.taiwan', category: 'political' as const, gate: 'political' as const, severity: 'high' as const, action: 'review' as const, suggestion: '台湾当局' };
-
-/**
- * A migrated, seeded database and an async drizzle database over it. Its batch
- * runs the statements in one transaction, as D1's does.
- */
-function asyncDb() {
-  const db = openDb(tempDir());
-  const sqlite = db.$client;
-  const stats = { statements: 0, roundTrips: 0 };
-  const exec = (query: string, params: unknown[], method: string) => {
-    stats.statements++;
-    const stmt = sqlite.prepare(query);
-    if (method === 'run') {
-      stmt.run(...params);
-      return { rows: [] };
-    }
-    if (method === 'get') return { rows: stmt.raw().get(...params) as unknown[] };
-    return { rows: stmt.raw().all(...params) as unknown[][] };
-  };
-  const nextTurn = () => new Promise((r) => setImmediate(r));
-  const proxy = drizzle(
-    async (query, params, method) => {
-      await nextTurn();
-      stats.roundTrips++;
-      return exec(query, params, method);
-    },
-    async (queries) => {
-      await nextTurn();
-      stats.roundTrips++;
-      return sqlite.transaction(() => queries.map((q) => exec(q.sql, q.params, q.method)))();
-    },
-    { schema },
-  );
-  return { db, proxy, stats };
-}
 
 /**
  * The database's message for a failed statement. Async drivers wrap it in
