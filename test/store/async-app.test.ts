@@ -9,9 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import { asc } from 'drizzle-orm';
 import { createApp } from '../../src/http/app.js';
-import { auditLog } from '../../src/db/schema.js';
+import { auditLog, linkAllowlist } from '../../src/db/schema.js';
 import { asyncStore, type AsyncStore } from '../../src/store/async.js';
-import { asyncCleanup, type AsyncCleanup, type RescanDispatcher } from '../../src/cleanup/service.js';
+import { asyncCleanup, DEFAULT_ALLOWLIST, type AsyncCleanup, type RescanDispatcher } from '../../src/cleanup/service.js';
 import { asyncRules, rulesOverlay$, type AsyncRules } from '../../src/rules/admin.js';
 import { programDb, runAsync, type Program } from '../../src/store/program.js';
 import type { CleanupApi, RulesApi, Store } from '../../src/store/types.js';
@@ -162,7 +162,15 @@ describe.each([{ batch: false }, { batch: true }])('the HTTP app on the async st
     // The daily tick on the same async dependencies starts the scheduled scan once.
     const ticker = new Ticker(store, cleanup, () => new Date('2026-11-24T01:00:00Z'));
     expect(await ticker.tick()).toMatchObject({ published: [], alerts: 0, cleanupRun: expect.any(Number) });
+    const scheduled = (await call('compliance', 'GET', '/api/cleanup/runs')).body.runs[0];
+    expect(scheduled).toMatchObject({ trigger: 'schedule', asOf: '2026-11-24', state: 'running' });
     expect((await ticker.tick()).cleanupRun).toBeNull();
+    // Without a dispatcher the batches are checked in place, without the rescan check.
+    expect(await cleanup.processPending()).toBe(1);
+    expect(await call('compliance', 'GET', `/api/cleanup/runs/${scheduled.id}`)).toMatchObject({ status: 200, body: { state: 'done', percent: 100, opened: 0, closed: 0 } });
+    expect(dispatched).toHaveLength(2);
+    // The async cleanup seeded the link allowlist on first use, as CleanupService's constructor does.
+    expect((await proxy.select().from(linkAllowlist).all()).map((r) => r.domain)).toEqual(expect.arrayContaining(DEFAULT_ALLOWLIST));
 
     // The audit chain, through the async driver and as the synchronous path reads the same rows.
     const actions = (await proxy.select({ action: auditLog.action }).from(auditLog).orderBy(asc(auditLog.seq)).all()).map((r) => r.action);
