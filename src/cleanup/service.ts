@@ -531,14 +531,19 @@ export class CleanupService {
 
 export type AsyncCleanup = AsyncApi<CleanupPrograms>;
 
+/** Posts per batch on async drivers (see asyncCleanup). */
+export const ASYNC_BATCH_SIZE = 50;
+
 /**
  * Cleanup on an async drizzle driver (D1): the same programs, run by runAsync.
  * The link allowlist is seeded on first use. Nothing hands batches out by
- * itself: call `processPending` (see the module comment).
+ * itself: call `processPending` (see the module comment). Batches default to
+ * ASYNC_BATCH_SIZE posts: writeBatch binds one parameter per post of the batch
+ * in one statement, and D1 accepts at most 100 bound parameters per query.
  */
 export function asyncCleanup(db: AsyncDb, opts: CleanupOptions & { batch?: boolean } = {}): AsyncCleanup {
   const batch = batcherOf(db, opts.batch);
-  const p = new CleanupPrograms(programDb(db), (program) => runAsync(program, batch ? { batch } : {}), opts);
+  const p = new CleanupPrograms(programDb(db), (program) => runAsync(program, batch ? { batch } : {}), { batchSize: ASYNC_BATCH_SIZE, ...opts });
   return asyncApi(p, { ...(batch ? { batch } : {}), init: () => p.seedAllowlist() });
 }
 
