@@ -15,7 +15,12 @@
  * (loadPackDir, node:fs); asyncRules takes them as a function returning
  * LoadedPack[], so a Worker passes packs bundled at build time (the same
  * parsePack output, e.g. from imported YAML text). The rule engine itself
- * (createRuleEngine, used to validate rules and by dryRun) is plain JS.
+ * (createRuleEngine, used to validate rules and by dryRun) is plain JS, but
+ * this module still imports engine.ts and pack.ts, which touch node:fs and
+ * compute DEFAULT_RULES_DIR from `fileURLToPath(import.meta.url)` when loaded;
+ * not yet tried in workerd (the Workers spike saw that very call fail in a
+ * bundled library), so the Worker step may have to move those out of the
+ * import path.
  */
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
