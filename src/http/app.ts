@@ -504,27 +504,27 @@ export function createApp({ store, cleanup, rules, extend }: AppOptions) {
   app.openapi(routes.accountSettings, async (c) => c.json((await store.setAccountSettings(c.get('actor'), c.req.valid('param').name, c.req.valid('json'))) as { account: string }, 200));
   app.openapi(routes.freshness, async (c) => {
     const date = c.req.valid('query').date ?? today();
-    return c.json({ date, accounts: store.accountFreshness(date) }, 200);
+    return c.json({ date, accounts: await store.accountFreshness(date) }, 200);
   });
 
   /** A registry change that flags posts starts a policy cleanup run at once. */
-  const afterRegistryChange = (actor: Actor) => (cleanup ? cleanup.startRun({ trigger: 'policy_change', checks: ['policy'], asOf: today(), actorId: actor.id }).id : null);
+  const afterRegistryChange = async (actor: Actor) => (cleanup ? (await cleanup.startRun({ trigger: 'policy_change', checks: ['policy'], asOf: today(), actorId: actor.id })).id : null);
   app.openapi(routes.addPolicy, async (c) => {
     const r = await store.addPolicy(c.get('actor'), c.req.valid('json'));
-    const cleanupRun = r.created && r.policy.status === 'effective' ? null : afterRegistryChange(c.get('actor'));
+    const cleanupRun = r.created && r.policy.status === 'effective' ? null : await afterRegistryChange(c.get('actor'));
     return c.json({ ...r.policy, created: r.created, cleanupRun }, 201);
   });
   app.openapi(routes.patchPolicy, async (c) => {
     const r = await store.updatePolicy(c.get('actor'), c.req.valid('param').id, c.req.valid('json'));
-    return c.json({ ...r.policy, cleanupRun: afterRegistryChange(c.get('actor')) }, 200);
+    return c.json({ ...r.policy, cleanupRun: await afterRegistryChange(c.get('actor')) }, 200);
   });
-  app.openapi(routes.listPolicies, async (c) => c.json({ policies: store.listPolicies() }, 200));
+  app.openapi(routes.listPolicies, async (c) => c.json({ policies: await store.listPolicies() }, 200));
   app.openapi(routes.importPolicies, async (c) => {
     const text = await c.req.text();
     const { rows, errors } = parsePolicyFile(text, 'request body');
     if (errors.length) throw new DomainError('invalid', errors.slice(0, 20).join('\n'), 'body');
     const r = await store.importPolicies(c.get('actor'), rows);
-    return c.json({ ...r, cleanupRun: afterRegistryChange(c.get('actor')) }, 200);
+    return c.json({ ...r, cleanupRun: await afterRegistryChange(c.get('actor')) }, 200);
   });
   app.openapi(routes.previewPolicy, async (c) => c.json(await store.previewPolicyChange(c.get('actor'), c.req.valid('json')), 200));
   app.openapi(routes.runCleanup, async (c) => {
@@ -534,13 +534,13 @@ export function createApp({ store, cleanup, rules, extend }: AppOptions) {
     let body: { checks?: Array<'rescan' | 'policy' | 'deadline' | 'links'>; asOf?: string } = {};
     if ((c.req.header('content-type') ?? '').includes('application/json')) body = c.req.valid('json') ?? {};
     if (body.asOf && !isValidDate(body.asOf)) throw new DomainError('invalid', 'asOf must be a calendar day YYYY-MM-DD', 'asOf');
-    const run = cleanup.startRun({ trigger: 'api', ...(body.checks ? { checks: body.checks } : {}), asOf: body.asOf ?? today(), actorId: actor.id });
+    const run = await cleanup.startRun({ trigger: 'api', ...(body.checks ? { checks: body.checks } : {}), asOf: body.asOf ?? today(), actorId: actor.id });
     return c.json(run, 202);
   });
-  app.openapi(routes.cleanupRuns, async (c) => c.json({ runs: cleanup?.runs() ?? [] }, 200));
+  app.openapi(routes.cleanupRuns, async (c) => c.json({ runs: (await cleanup?.runs()) ?? [] }, 200));
   app.openapi(routes.cleanupRun, async (c) => {
     if (!cleanup) throw new DomainError('not_found', 'cleanup is not available on this server');
-    return c.json(cleanup.run(c.req.valid('param').id) as { id: number; percent: number }, 200);
+    return c.json((await cleanup.run(c.req.valid('param').id)) as { id: number; percent: number }, 200);
   });
   app.openapi(routes.cleanupTasks, async (c) => {
     const q = c.req.valid('query');
@@ -575,7 +575,7 @@ export function createApp({ store, cleanup, rules, extend }: AppOptions) {
     await store.disableReasonTemplate(c.get('actor'), c.req.valid('param').id);
     return c.json({ ok: true }, 200);
   });
-  app.openapi(routes.getThresholds, async (c) => c.json({ thresholds: store.verdictPolicy().classifier as Record<string, { review: number | null; block: number | null }> }, 200));
+  app.openapi(routes.getThresholds, async (c) => c.json({ thresholds: (await store.verdictPolicy()).classifier as Record<string, { review: number | null; block: number | null }> }, 200));
   app.openapi(routes.putThresholds, async (c) => {
     const policy = await store.setClassifierThresholds(c.get('actor'), c.req.valid('json') as Record<string, { review?: number | null; block?: number | null }>);
     return c.json({ thresholds: policy.classifier as Record<string, { review: number | null; block: number | null }> }, 200);
@@ -585,34 +585,34 @@ export function createApp({ store, cleanup, rules, extend }: AppOptions) {
     return rules;
   };
   /** A rule change re-checks the published archive with today's rules. */
-  const afterRulesChange = (actor: Actor) => cleanup?.startRun({ trigger: 'rules_change', checks: ['rescan'], asOf: today(), actorId: actor.id }).id ?? null;
+  const afterRulesChange = async (actor: Actor) => (cleanup ? (await cleanup.startRun({ trigger: 'rules_change', checks: ['rescan'], asOf: today(), actorId: actor.id })).id : null);
   app.openapi(routes.listRules, async (c) => {
     requireCompliance(c.get('actor'), 'manage rules');
-    return c.json({ rules: needRules().list() as Array<{ id: string; source: string; enabled: boolean }> }, 200);
+    return c.json({ rules: (await needRules().list()) as Array<{ id: string; source: string; enabled: boolean }> }, 200);
   });
   app.openapi(routes.getRule, async (c) => {
     requireCompliance(c.get('actor'), 'manage rules');
-    return c.json(needRules().get(c.req.valid('param').ruleId) as z.infer<typeof RuleViewSchema>, 200);
+    return c.json((await needRules().get(c.req.valid('param').ruleId)) as z.infer<typeof RuleViewSchema>, 200);
   });
   app.openapi(routes.createRule, async (c) => {
-    const r = needRules().create(c.get('actor'), c.req.valid('json')) as z.infer<typeof RuleViewSchema>;
-    return c.json({ ...r, cleanupRun: afterRulesChange(c.get('actor')) }, 201);
+    const r = (await needRules().create(c.get('actor'), c.req.valid('json'))) as z.infer<typeof RuleViewSchema>;
+    return c.json({ ...r, cleanupRun: await afterRulesChange(c.get('actor')) }, 201);
   });
   app.openapi(routes.updateRule, async (c) => {
-    const r = needRules().update(c.get('actor'), c.req.valid('param').ruleId, c.req.valid('json')) as z.infer<typeof RuleViewSchema>;
-    return c.json({ ...r, cleanupRun: afterRulesChange(c.get('actor')) }, 200);
+    const r = (await needRules().update(c.get('actor'), c.req.valid('param').ruleId, c.req.valid('json'))) as z.infer<typeof RuleViewSchema>;
+    return c.json({ ...r, cleanupRun: await afterRulesChange(c.get('actor')) }, 200);
   });
   app.openapi(routes.disableRule, async (c) => {
-    const r = needRules().setEnabled(c.get('actor'), c.req.valid('param').ruleId, false) as z.infer<typeof RuleViewSchema>;
-    return c.json({ ...r, cleanupRun: afterRulesChange(c.get('actor')) }, 200);
+    const r = (await needRules().setEnabled(c.get('actor'), c.req.valid('param').ruleId, false)) as z.infer<typeof RuleViewSchema>;
+    return c.json({ ...r, cleanupRun: await afterRulesChange(c.get('actor')) }, 200);
   });
   app.openapi(routes.enableRule, async (c) => {
-    const r = needRules().setEnabled(c.get('actor'), c.req.valid('param').ruleId, true) as z.infer<typeof RuleViewSchema>;
-    return c.json({ ...r, cleanupRun: afterRulesChange(c.get('actor')) }, 200);
+    const r = (await needRules().setEnabled(c.get('actor'), c.req.valid('param').ruleId, true)) as z.infer<typeof RuleViewSchema>;
+    return c.json({ ...r, cleanupRun: await afterRulesChange(c.get('actor')) }, 200);
   });
   app.openapi(routes.ruleHistory, async (c) => {
     requireCompliance(c.get('actor'), 'manage rules');
-    return c.json({ history: needRules().history(c.req.valid('param').ruleId) }, 200);
+    return c.json({ history: await needRules().history(c.req.valid('param').ruleId) }, 200);
   });
   app.openapi(routes.dryRun, async (c) => {
     const b = c.req.valid('json');

@@ -12,7 +12,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { hostname } from 'node:os';
 import type { SqliteStore } from '../store/sqlite.js';
-import { duePending, markDispatched, recordFailure, requeue, staleDispatched } from './outbox.js';
+import { duePending, markDispatched, openCount, recordFailure, requeue, staleDispatched } from './outbox.js';
 import {
   MACHINE_REVIEW_QUEUE,
   MACHINE_REVIEW_RESULTS_QUEUE,
@@ -191,9 +191,9 @@ export class BullTransport implements Transport {
   async drain(timeoutMs = 120_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const open = this.store.db.$client.prepare("SELECT count(*) AS n FROM outbox WHERE state IN ('pending','dispatched')").get() as { n: number };
-      if (open.n === 0) return;
-      if (Date.now() > until) throw new Error(`BullMQ transport did not drain in time (${open.n} open)`);
+      const open = openCount(this.store.db);
+      if (open === 0) return;
+      if (Date.now() > until) throw new Error(`BullMQ transport did not drain in time (${open} open)`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

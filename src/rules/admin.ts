@@ -3,18 +3,38 @@
  * packs and API rules), create, update, disable and enable rules with a full
  * history, and dry-run a rule on the published archive before enabling it.
  * API rules live in SQLite and reach the workers as an overlay (overlay.ts).
+ *
+ * The database logic is written once as programs (RulePrograms, see
+ * src/store/program.ts). RuleAdmin runs them on better-sqlite3 with runSync
+ * (each change in one IMMEDIATE transaction), as the Node server always did;
+ * asyncRules runs the same programs with runAsync on an async drizzle driver
+ * (Cloudflare D1).
+ *
+ * Node-only, and what an edge runtime must supply instead: the file packs.
+ * RuleAdmin reads them from the rules directory on every listing
+ * (loadPackDir, node:fs); asyncRules takes them as a function returning
+ * LoadedPack[], so a Worker passes packs bundled at build time (the same
+ * parsePack output, e.g. from imported YAML text). The rule engine itself
+ * (createRuleEngine, used to validate rules and by dryRun) is plain JS, but
+ * this module still imports engine.ts and pack.ts, which touch node:fs and
+ * compute DEFAULT_RULES_DIR from `fileURLToPath(import.meta.url)` when loaded;
+ * not yet tried in workerd (the Workers spike saw that very call fail in a
+ * bundled library), so the Worker step may have to move those out of the
+ * import path.
  */
-import { asc, desc, eq } from 'drizzle-orm';
+import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { apiRules, ruleHistory } from '../db/schema.js';
-import { appendAudit } from '../audit/log.js';
+import { appendAudit$ } from '../audit/log.js';
 import { DomainError } from '../store/errors.js';
 import { requireCompliance } from '../auth/roles.js';
 import { CATEGORY_GATE, type Hit } from '../review/types.js';
 import type { Actor } from '../store/types.js';
 import { today } from '../review/dates.js';
+import { afterCommit, all, asyncApi, batcherOf, get, programDb, rows, run, runAsync, runSync, type AsyncApi, type Program, type StoreDb } from '../store/program.js';
+import type { AsyncDb } from '../store/async.js';
 import { createRuleEngine, DEFAULT_RULES_DIR } from './engine.js';
-import { loadPackDir, RuleSchema, type RuleSpec } from './pack.js';
+import { loadPackDir, RuleSchema, type LoadedPack, type RuleSpec } from './pack.js';
 import { applyOverlay, makeOverlay, type RulesOverlay } from './overlay.js';
 
 export interface RuleView {
@@ -54,29 +74,54 @@ function parseRule(input: unknown): RuleSpec {
 }
 
 
-export class RuleAdmin {
+/** Published posts read per query by dryRun. */
+const DRY_RUN_PAGE = 2000;
+
+/** Lets other work run between chunks of a long computation (setImmediate where there is one). */
+const yieldToLoop = (): Promise<void> => new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
+
+/** The API rules as the overlay jobs carry, read from the database. */
+export function* rulesOverlay$(db: Pick<StoreDb, 'select'>): Program<RulesOverlay> {
+  const rows = yield* all(db.select().from(apiRules).orderBy(asc(apiRules.id)));
+  return makeOverlay(rows.map((r) => r.spec as RuleSpec));
+}
+
+/** How the async dryRun runs its reads. */
+type Runner = <T>(program: Program<T>) => T | Promise<T>;
+
+/**
+ * The rule management operations as programs. Public generator methods are
+ * programs; `dryRun` is async and runs its page reads through the runner.
+ */
+export class RulePrograms {
   private cached: RulesOverlay | null = null;
 
   constructor(
-    private readonly db: Db,
-    private readonly rulesDir: string = DEFAULT_RULES_DIR,
+    private readonly db: StoreDb,
+    private readonly runner: Runner,
+    /** The file packs in force (Node: read from the rules directory). */
+    private readonly filePacks: () => LoadedPack[],
     private readonly now: () => Date = () => new Date(),
+    /**
+     * Keep the overlay between changes. Right for one process that makes every
+     * change itself (the Node server); not for Worker isolates, which do not
+     * see each other's changes.
+     */
+    private readonly cacheOverlay = true,
   ) {}
 
-  /** The API rules as the overlay jobs carry (cached until the next change). */
-  overlay(): RulesOverlay {
-    if (!this.cached) {
-      const rows = this.db.select().from(apiRules).orderBy(asc(apiRules.id)).all();
-      this.cached = makeOverlay(rows.map((r) => r.spec as RuleSpec));
-    }
+  /** The API rules as the overlay jobs carry (cached until the next change, with cacheOverlay). */
+  *overlay(): Program<RulesOverlay> {
+    if (!this.cacheOverlay) return yield* rulesOverlay$(this.db);
+    if (!this.cached) this.cached = yield* rulesOverlay$(this.db);
     return this.cached;
   }
 
-  list(): RuleView[] {
-    const api = new Map(this.db.select().from(apiRules).all().map((r) => [r.id, r]));
+  *list(): Program<RuleView[]> {
+    const api = new Map((yield* all(this.db.select().from(apiRules))).map((r) => [r.id, r]));
     const out: RuleView[] = [];
     const fileIds = new Set<string>();
-    for (const p of loadPackDir(this.rulesDir)) {
+    for (const p of this.filePacks()) {
       for (const spec of p.pack.rules) {
         fileIds.add(spec.id);
         if (api.has(spec.id)) continue;
@@ -90,63 +135,76 @@ export class RuleAdmin {
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  get(id: string): RuleView {
-    const r = this.list().find((x) => x.id === id);
+  *get(id: string): Program<RuleView> {
+    const r = (yield* this.list()).find((x) => x.id === id);
     if (!r) throw new DomainError('not_found', `no rule ${id}`);
     return r;
   }
 
   /** Creates an API rule; an id already in use (file or API) is a conflict — update it instead. */
-  create(actor: Actor, input: unknown): RuleView {
+  *create(actor: Actor, input: unknown): Program<RuleView> {
     requireCompliance(actor, 'manage rules');
     const spec = parseRule(input);
-    if (this.list().some((r) => r.id === spec.id)) throw new DomainError('conflict', `rule ${spec.id} exists; use PUT /api/rules/${spec.id}`, 'id');
-    this.write(actor, spec, 'create', null);
-    return this.get(spec.id);
+    if ((yield* this.list()).some((r) => r.id === spec.id)) throw new DomainError('conflict', `rule ${spec.id} exists; use PUT /api/rules/${spec.id}`, 'id');
+    yield* this.write(actor, spec, 'create', null);
+    return yield* this.get(spec.id);
   }
 
   /** Replaces a rule (file or API) with a new spec, stored as an API rule. */
-  update(actor: Actor, id: string, input: unknown): RuleView {
+  *update(actor: Actor, id: string, input: unknown): Program<RuleView> {
     requireCompliance(actor, 'manage rules');
     const spec = parseRule({ ...(input as object), id });
-    const before = this.get(id);
-    this.write(actor, spec, 'update', before.spec);
-    return this.get(id);
+    const before = yield* this.get(id);
+    yield* this.write(actor, spec, 'update', before.spec);
+    return yield* this.get(id);
   }
 
-  setEnabled(actor: Actor, id: string, enabled: boolean): RuleView {
+  *setEnabled(actor: Actor, id: string, enabled: boolean): Program<RuleView> {
     requireCompliance(actor, 'manage rules');
-    const before = this.get(id);
+    const before = yield* this.get(id);
     if (before.enabled === enabled) return before;
-    this.write(actor, { ...before.spec, enabled }, enabled ? 'enable' : 'disable', before.spec);
-    return this.get(id);
+    yield* this.write(actor, { ...before.spec, enabled }, enabled ? 'enable' : 'disable', before.spec);
+    return yield* this.get(id);
   }
 
-  history(id: string) {
-    return this.db
-      .select()
-      .from(ruleHistory)
-      .where(eq(ruleHistory.ruleId, id))
-      .orderBy(desc(ruleHistory.id))
-      .all();
+  *history(id: string): Program<Array<typeof ruleHistory.$inferSelect>> {
+    return yield* all(this.db.select().from(ruleHistory).where(eq(ruleHistory.ruleId, id)).orderBy(desc(ruleHistory.id)));
   }
 
-  private write(actor: Actor, spec: RuleSpec, action: 'create' | 'update' | 'disable' | 'enable', before: RuleSpec | null): void {
+  private *write(actor: Actor, spec: RuleSpec, action: 'create' | 'update' | 'disable' | 'enable', before: RuleSpec | null): Program<void> {
+    const db = this.db;
     const at = this.now().toISOString();
-    this.db.transaction(
-      (tx) => {
-        const prev = tx.select().from(apiRules).where(eq(apiRules.id, spec.id)).get();
-        const revision = (prev?.revision ?? 0) + 1;
-        tx.insert(apiRules)
-          .values({ id: spec.id, spec: spec as unknown as Record<string, unknown>, revision, updatedBy: actor.id, updatedAt: at })
-          .onConflictDoUpdate({ target: apiRules.id, set: { spec: spec as unknown as Record<string, unknown>, revision, updatedBy: actor.id, updatedAt: at } })
-          .run();
-        tx.insert(ruleHistory).values({ ruleId: spec.id, revision, action, before, after: spec, actorId: actor.id, at }).run();
-        appendAudit(tx, { actorId: actor.id, action: `rule.${action}`, entityType: 'rule', entityId: spec.id, data: { revision } }, this.now());
-      },
-      { behavior: 'immediate' },
+    const prev = yield* get(db.select().from(apiRules).where(eq(apiRules.id, spec.id)));
+    const revision = (prev?.revision ?? 0) + 1;
+    yield* run(
+      db
+        .insert(apiRules)
+        .values({ id: spec.id, spec: spec as unknown as Record<string, unknown>, revision, updatedBy: actor.id, updatedAt: at })
+        .onConflictDoUpdate({ target: apiRules.id, set: { spec: spec as unknown as Record<string, unknown>, revision, updatedBy: actor.id, updatedAt: at } }),
     );
+    yield* run(db.insert(ruleHistory).values({ ruleId: spec.id, revision, action, before, after: spec, actorId: actor.id, at }));
+    yield* appendAudit$(db, { actorId: actor.id, action: `rule.${action}`, entityType: 'rule', entityId: spec.id, data: { revision } }, this.now());
     this.cached = null;
+    // Also once committed: a read between the change and the commit may have cached the old overlay.
+    yield* afterCommit(this.dropCache);
+  }
+
+  private readonly dropCache = () => {
+    this.cached = null;
+  };
+
+  /** One page of the published archive (current versions) after `after` (a posts rowid). */
+  private *archivePage(after: number): Program<Array<{ rowid: number; postId: string; account: string; title: string | null; body: string; platform: string | null }>> {
+    const fields = { rowid: sql<number>`p.rowid`, postId: sql<string>`p.id`, account: sql<string>`a.name`, title: sql<string | null>`v.title`, body: sql<string>`v.body`, platform: sql<string | null>`v.platform` };
+    return yield* rows(
+      fields,
+      this.db
+        .select(fields)
+        .from(sql`posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.current_version JOIN accounts a ON a.id = p.account_id`)
+        .where(sql`p.status IN ('published','annotated') AND p.rowid > ${after}`)
+        .orderBy(sql`p.rowid`)
+        .limit(DRY_RUN_PAGE),
+    );
   }
 
   /**
@@ -163,16 +221,10 @@ export class RuleAdmin {
     const engine = createRuleEngine(applyOverlay([], makeOverlay(enabled)));
     const asOf = input.asOf ?? today();
     const limit = input.limit ?? 200;
-    const page = this.db.$client.prepare(
-      `SELECT p.rowid AS rowid, p.id AS postId, a.name AS account, v.title, v.body, v.platform FROM posts p
-       JOIN post_versions v ON v.post_id = p.id AND v.version = p.current_version
-       JOIN accounts a ON a.id = p.account_id
-       WHERE p.status IN ('published','annotated') AND p.rowid > ? ORDER BY p.rowid LIMIT 2000`,
-    );
     const result: DryRunResult = { scanned: 0, matchedPosts: 0, hits: 0, posts: [], truncated: false };
     let after = 0;
     for (;;) {
-      const rows = page.all(after) as Array<{ rowid: number; postId: string; account: string; title: string | null; body: string; platform: string | null }>;
+      const rows = await this.runner(this.archivePage(after));
       if (rows.length === 0) break;
       for (const r of rows) {
         const hits = engine.scan({ id: r.postId, ...(r.title != null ? { title: r.title } : {}), body: r.body, ...(r.platform ? { platform: r.platform } : {}), account: r.account, date: asOf });
@@ -184,8 +236,79 @@ export class RuleAdmin {
         else result.truncated = true;
       }
       after = rows[rows.length - 1]!.rowid;
-      await new Promise((r) => setImmediate(r));
+      await yieldToLoop();
     }
     return result;
   }
+}
+
+/** Rule management on better-sqlite3 (the Node server): file packs from `rulesDir`, each change one IMMEDIATE transaction. */
+export class RuleAdmin {
+  private readonly p: RulePrograms;
+
+  constructor(
+    private readonly db: Db,
+    rulesDir: string = DEFAULT_RULES_DIR,
+    now: () => Date = () => new Date(),
+  ) {
+    this.p = new RulePrograms(programDb(db), (program) => this.read(program), () => loadPackDir(rulesDir), now);
+  }
+
+  private read<T>(program: Program<T>): T {
+    return runSync(this.db, program, { transaction: false });
+  }
+
+  private write<T>(program: Program<T>): T {
+    return runSync(this.db, program);
+  }
+
+  /** The API rules as the overlay jobs carry (cached until the next change). */
+  overlay(): RulesOverlay {
+    return this.read(this.p.overlay());
+  }
+
+  list(): RuleView[] {
+    return this.read(this.p.list());
+  }
+
+  get(id: string): RuleView {
+    return this.read(this.p.get(id));
+  }
+
+  /** Creates an API rule; an id already in use (file or API) is a conflict — update it instead. */
+  create(actor: Actor, input: unknown): RuleView {
+    return this.write(this.p.create(actor, input));
+  }
+
+  /** Replaces a rule (file or API) with a new spec, stored as an API rule. */
+  update(actor: Actor, id: string, input: unknown): RuleView {
+    return this.write(this.p.update(actor, id, input));
+  }
+
+  setEnabled(actor: Actor, id: string, enabled: boolean): RuleView {
+    return this.write(this.p.setEnabled(actor, id, enabled));
+  }
+
+  history(id: string) {
+    return this.read(this.p.history(id));
+  }
+
+  /** See RulePrograms.dryRun. */
+  dryRun(actor: Actor, input: { rule?: unknown; rules?: unknown[]; asOf?: string; limit?: number }): Promise<DryRunResult> {
+    return this.p.dryRun(actor, input);
+  }
+}
+
+export type AsyncRules = AsyncApi<RulePrograms>;
+
+/**
+ * Rule management on an async drizzle driver (D1): the same programs, run by
+ * runAsync. `filePacks` are the packs in force, supplied by the runtime (a
+ * Worker has no rules directory to read). The overlay is read afresh each
+ * time: another isolate may have changed the rules.
+ */
+export function asyncRules(db: AsyncDb, opts: { filePacks: () => LoadedPack[]; now?: () => Date; batch?: boolean }): AsyncRules {
+  const batch = batcherOf(db, opts.batch);
+  const p = new RulePrograms(programDb(db), (program) => runAsync(program, batch ? { batch } : {}), opts.filePacks, opts.now, false);
+  return asyncApi(p, batch ? { batch } : {});
 }

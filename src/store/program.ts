@@ -224,5 +224,65 @@ export async function runAsync<T>(program: Program<T>, opts: { batch?: Batcher }
   return step.value;
 }
 
+/**
+ * The async API of a program class: each program method `(...a) => Program<R>`
+ * becomes `(...a) => Promise<R>`; async methods stay as they are; everything
+ * else (private helpers, plain fields) is left out.
+ */
+export type AsyncApi<P> = {
+  [K in keyof P as P[K] extends (...a: any[]) => Program<unknown> | Promise<unknown> ? K : never]: P[K] extends (...a: infer A) => Program<infer R>
+    ? (...a: A) => Promise<R>
+    : P[K] extends (...a: infer A) => Promise<infer R>
+      ? (...a: A) => Promise<R>
+      : never;
+};
+
+/** Whether a value is a program (a generator), as opposed to a plain value or a Promise. */
+export function isProgram(v: unknown): v is Program<unknown> {
+  return v != null && typeof (v as Program<unknown>).next === 'function' && typeof (v as Program<unknown>).throw === 'function';
+}
+
+/**
+ * The methods of a program class as an AsyncApi: a program method's program is
+ * run by runAsync, an async method is called as it is. `init`, if given, runs
+ * once before the first call (e.g. seeding defaults a Node constructor writes).
+ */
+export function asyncApi<P extends object>(programs: P, opts: { batch?: Batcher; init?: () => Program<void> } = {}): AsyncApi<P> {
+  const run = opts.batch ? { batch: opts.batch } : {};
+  const methods = new Map<PropertyKey, (...args: unknown[]) => Promise<unknown>>();
+  let ready: Promise<void> | null = null;
+  const init = opts.init;
+  return new Proxy({} as AsyncApi<P>, {
+    get(_target, name) {
+      const member = (programs as Record<PropertyKey, unknown>)[name];
+      if (typeof member !== 'function' || name === 'constructor') return undefined;
+      let method = methods.get(name);
+      if (!method) {
+        method = async (...args: unknown[]) => {
+          if (init) {
+            ready ??= runAsync(init(), run).catch((err: unknown) => {
+              ready = null;
+              throw err;
+            });
+            await ready;
+          }
+          const out: unknown = member.apply(programs, args);
+          return isProgram(out) ? runAsync(out, run) : out;
+        };
+        methods.set(name, method);
+      }
+      return method;
+    },
+  });
+}
+
+/** The database as a Batcher when `batch` is asked for (it must have `batch()`, as D1's has). */
+export function batcherOf(db: object, batch: boolean | undefined): Batcher | undefined {
+  if (!batch) return undefined;
+  const b = db as Partial<Batcher>;
+  if (typeof b.batch !== 'function') throw new Error('batch: this database has no batch()');
+  return b as Batcher;
+}
+
 /** The program database over lastgate's schema. */
 export type StoreDb = ProgramDb<typeof schema>;

@@ -34,22 +34,29 @@ export interface CleanupTaskView {
   closedAt: string | null;
 }
 
+/**
+ * A value or a promise of it: members the Node implementations answer
+ * synchronously and the async ones (src/store/async.ts) with a Promise. The
+ * HTTP app awaits every call either way.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** The compliance officers' rule management as the HTTP API sees it (src/rules/admin.ts). */
 export interface RulesApi {
-  list(): unknown[];
-  get(id: string): unknown;
-  create(actor: Actor, input: unknown): unknown;
-  update(actor: Actor, id: string, input: unknown): unknown;
-  setEnabled(actor: Actor, id: string, enabled: boolean): unknown;
-  history(id: string): unknown[];
+  list(): MaybePromise<unknown[]>;
+  get(id: string): MaybePromise<unknown>;
+  create(actor: Actor, input: unknown): MaybePromise<unknown>;
+  update(actor: Actor, id: string, input: unknown): MaybePromise<unknown>;
+  setEnabled(actor: Actor, id: string, enabled: boolean): MaybePromise<unknown>;
+  history(id: string): MaybePromise<unknown[]>;
   dryRun(actor: Actor, input: { rule?: unknown; rules?: unknown[]; asOf?: string; limit?: number }): Promise<{ scanned: number; matchedPosts: number; hits: number; posts: unknown[]; truncated: boolean }>;
 }
 
 /** Cleanup runs as the HTTP API sees them (src/cleanup/service.ts). */
 export interface CleanupApi {
-  startRun(input: { trigger: string; checks?: Array<'rescan' | 'policy' | 'deadline' | 'links'>; asOf: string; actorId?: number | null }): { id: number; percent: number; state: string };
-  run(id: number): unknown;
-  runs(limit?: number): unknown[];
+  startRun(input: { trigger: string; checks?: Array<'rescan' | 'policy' | 'deadline' | 'links'>; asOf: string; actorId?: number | null }): MaybePromise<{ id: number; percent: number; state: string }>;
+  run(id: number): MaybePromise<unknown>;
+  runs(limit?: number): MaybePromise<unknown[]>;
 }
 
 export interface Actor {
@@ -231,14 +238,14 @@ export interface Store {
   publish(actor: Actor, postId: string, target: { platform?: string; url?: string; overrideReason?: string }): Promise<{ id: string; status: PostStatus; publicationId: number; url: string | null }>;
   schedulePost(actor: Actor, postId: string, input: { publishAt: string; embargoUntil?: string; overrideReason?: string }): Promise<{ id: string; status: PostStatus; publishAt: string }>;
   setAccountSettings(actor: Actor, account: string, input: AccountSettingsInput): Promise<unknown>;
-  accountFreshness(today: string): Freshness[];
+  accountFreshness(today: string): MaybePromise<Freshness[]>;
   listCleanupTasks(actor: Actor, q: { postId?: string; state?: 'open' | 'decided' | 'fixed'; kind?: string; limit: number }): Promise<CleanupTaskView[]>;
   decideCleanupTask(actor: Actor, taskId: number, input: { action: CleanupAction; reason?: string }): Promise<{ id: number; state: 'decided'; decision: CleanupAction; postStatus: PostStatus }>;
   addPolicy(actor: Actor, input: PolicyInput): Promise<{ policy: Policy; created: boolean; previous: Policy | null }>;
   updatePolicy(actor: Actor, id: number, patch: PolicyPatch): Promise<{ policy: Policy; previous: Policy }>;
   importPolicies(actor: Actor, rows: PolicyInput[]): Promise<{ created: number; updated: number }>;
-  listPolicies(): Policy[];
-  verdictPolicy(): VerdictPolicy;
+  listPolicies(): MaybePromise<Policy[]>;
+  verdictPolicy(): MaybePromise<VerdictPolicy>;
   setClassifierThresholds(actor: Actor, overrides: Record<string, Partial<ClassifierThresholds>>): Promise<VerdictPolicy>;
   previewPolicyChange(actor: Actor, change: { id?: number; docNo?: string; title?: string; status: PolicyInput['status'] }): Promise<{ policyId: number | null; wouldFlag: number; citing: number; posts: Array<{ postId: string; account: string; title: string | null; cited: string }> }>;
   queue(actor: Actor, filter?: QueueFilter): Promise<{ items: QueueItem[]; counts: QueueCounts }>;

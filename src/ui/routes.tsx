@@ -615,9 +615,9 @@ export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): voi
 
   ui.get('/ui/cleanup', async (c) => {
     const actor = c.get('actor');
-    const fresh = store.accountFreshness(today());
+    const fresh = await store.accountFreshness(today());
     const tasks = await store.listCleanupTasks(actor, { state: 'open', limit: 200 });
-    const runs = (cleanup?.runs(5) ?? []) as Array<{ id: number; trigger: string; state: string; percent: number; totalPosts: number; opened: number; closed: number; asOf: string }>;
+    const runs = ((await cleanup?.runs(5)) ?? []) as Array<{ id: number; trigger: string; state: string; percent: number; totalPosts: number; opened: number; closed: number; asOf: string }>;
     return c.html(
       <Layout title="动态清理" actor={actor}>
         <h1>已公开信息动态清理</h1>

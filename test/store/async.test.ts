@@ -5,57 +5,22 @@
  */
 import { describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/sqlite-proxy';
-import { openDb } from '../../src/db/client.js';
-import * as schema from '../../src/db/schema.js';
 import { auditLog, postVersions, publications, posts } from '../../src/db/schema.js';
 import { asyncStore, type AsyncStore } from '../../src/store/async.js';
 import type { Store } from '../../src/store/types.js';
 import { afterCommit, all, get, programDb, rows, run, runAsync, runSync } from '../../src/store/program.js';
 import { appendAudit, verifyAudit, verifyAudit$ } from '../../src/audit/log.js';
+import { duePending$, markDispatched$, openCount$, outboxCounts$, recordFailure$, requeue$, staleDispatched$ } from '../../src/queue/outbox.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { codeOf, result, tempDir } from '../helpers/db.js';
+import { codeOf, result } from '../helpers/db.js';
+import { asyncDb } from '../helpers/async-db.js';
 
-/** Checked by tsc: the async store offers the HTTP app's Store contract, except the three members Store still declares synchronous. */
+/** Checked by tsc: the async store offers the HTTP app's whole Store contract, and the Node store still does too. */
 type AssertTrue<T extends true> = T;
-export type AsyncStoreServesTheApp = AssertTrue<AsyncStore extends Omit<Store, 'accountFreshness' | 'listPolicies' | 'verdictPolicy'> ? true : false>;
+export type AsyncStoreServesTheApp = AssertTrue<AsyncStore extends Store ? true : false>;
+export type SqliteStoreServesTheApp = AssertTrue<SqliteStore extends Store ? true : false>;
 
 const politicalHit = { field: 'body' as const, start: 0, end: 4, text: '台湾政府', rule: 'political.taiwan', category: 'political' as const, gate: 'political' as const, severity: 'high' as const, action: 'review' as const, suggestion: '台湾当局' };
-
-/**
- * A migrated, seeded database and an async drizzle database over it. Its batch
- * runs the statements in one transaction, as D1's does.
- */
-function asyncDb() {
-  const db = openDb(tempDir());
-  const sqlite = db.$client;
-  const stats = { statements: 0, roundTrips: 0 };
-  const exec = (query: string, params: unknown[], method: string) => {
-    stats.statements++;
-    const stmt = sqlite.prepare(query);
-    if (method === 'run') {
-      stmt.run(...params);
-      return { rows: [] };
-    }
-    if (method === 'get') return { rows: stmt.raw().get(...params) as unknown[] };
-    return { rows: stmt.raw().all(...params) as unknown[][] };
-  };
-  const nextTurn = () => new Promise((r) => setImmediate(r));
-  const proxy = drizzle(
-    async (query, params, method) => {
-      await nextTurn();
-      stats.roundTrips++;
-      return exec(query, params, method);
-    },
-    async (queries) => {
-      await nextTurn();
-      stats.roundTrips++;
-      return sqlite.transaction(() => queries.map((q) => exec(q.sql, q.params, q.method)))();
-    },
-    { schema },
-  );
-  return { db, proxy, stats };
-}
 
 /**
  * The database's message for a failed statement. Async drivers wrap it in
@@ -219,6 +184,34 @@ describe('store programs on an async driver (sqlite-proxy)', () => {
       }
     }
     expect(await runAsync(tryDelete())).toBe('refused with 1 rows');
+  });
+});
+
+describe('outbox programs on an async driver', () => {
+  it('reads due rows, marks them dispatched, requeues stale ones and records failures with a backoff', async () => {
+    const { proxy } = asyncDb();
+    const pdb = programDb(proxy);
+    const store = asyncStore(proxy);
+    const editor = (await store.authenticate((await store.addUser({ name: '编辑', role: 'editor', accounts: ['人社官微'] })).token))!;
+    await store.submitPost(editor, { account: '人社官微', body: '一' });
+    await store.submitPost(editor, { account: '人社官微', body: '二' });
+    const due = await runAsync(duePending$(pdb, 10));
+    expect(due.map((r) => r.state)).toEqual(['pending', 'pending']);
+    expect(await runAsync(openCount$(pdb))).toBe(2);
+    const t0 = new Date(Date.now() + 1000);
+    await runAsync(markDispatched$(pdb, due.map((r) => r.id), t0));
+    expect(await runAsync(duePending$(pdb, 10))).toEqual([]);
+    expect(await runAsync(staleDispatched$(pdb, new Date(t0.getTime() - 1000), 10))).toEqual([]);
+    const stale = await runAsync(staleDispatched$(pdb, new Date(t0.getTime() + 1000), 10));
+    expect(stale.map((r) => r.id)).toEqual(due.map((r) => r.id));
+    await runAsync(requeue$(pdb, [due[0]!.id]));
+    await runAsync(recordFailure$(pdb, due[1]!.id, 'worker lost', t0));
+    expect(await runAsync(outboxCounts$(pdb))).toEqual({ pending: 2 });
+    // The failed row waits out its backoff; the requeued one is due at once.
+    expect((await runAsync(duePending$(pdb, 10, t0))).map((r) => r.id)).toEqual([due[0]!.id]);
+    const failed = (await runAsync(duePending$(pdb, 10, new Date(t0.getTime() + 24 * 3600_000)))).find((r) => r.id === due[1]!.id)!;
+    expect(failed).toMatchObject({ attempts: 1, lastError: 'worker lost' });
+    expect(await runAsync(openCount$(pdb))).toBe(2);
   });
 });
 

@@ -1,0 +1,66 @@
+/**
+ * One tick of the server's periodic work: publish scheduled posts that are due,
+ * raise account-freshness alerts, and start the daily cleanup scan. It needs
+ * only the store and cleanup members below, synchronous (SqliteStore,
+ * CleanupService) or async (asyncStore, asyncCleanup), so a Worker's Cron
+ * Trigger can run the same tick; how it is fired lives in scheduler.ts.
+ */
+import type { Freshness } from '../cleanup/freshness.js';
+import type { MaybePromise } from '../store/types.js';
+import { today } from '../review/dates.js';
+
+export interface TickStore {
+  publishDue(): Promise<{ published: string[]; due: string[] }>;
+  raiseFreshnessAlerts(today: string): MaybePromise<Freshness[]>;
+}
+
+export interface TickCleanup {
+  runsOn(trigger: string, asOf: string): MaybePromise<number>;
+  publishedCount(): MaybePromise<number>;
+  startRun(input: { trigger: string; asOf: string }): MaybePromise<{ id: number }>;
+}
+
+export interface TickReport {
+  at: string;
+  published: string[];
+  due: string[];
+  alerts: number;
+  cleanupRun: number | null;
+}
+
+export class Ticker {
+  ticks = 0;
+  last: TickReport | null = null;
+  private running: Promise<TickReport> | null = null;
+
+  constructor(
+    private readonly store: TickStore,
+    private readonly cleanup: TickCleanup,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Runs one tick (never two at once). */
+  tick(): Promise<TickReport> {
+    if (!this.running) {
+      this.running = this.doTick().finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  private async doTick(): Promise<TickReport> {
+    const day = today(this.now());
+    const { published, due } = await this.store.publishDue();
+    const alerts = (await this.store.raiseFreshnessAlerts(day)).length;
+    let cleanupRun: number | null = null;
+    const ranToday = await this.cleanup.runsOn('schedule', day);
+    if (ranToday === 0 && (await this.cleanup.publishedCount()) > 0) {
+      cleanupRun = (await this.cleanup.startRun({ trigger: 'schedule', asOf: day })).id;
+    }
+    this.ticks++;
+    this.last = { at: this.now().toISOString(), published, due, alerts, cleanupRun };
+    return this.last;
+  }
+}
+
