@@ -3,12 +3,20 @@
  * Weibo itself: the manual publisher records the URL the editor reports; the
  * webhook publisher hands the exact approved version to the account's own
  * publishing system and records the URL it answers with.
+ *
+ * The publisher is called before the publication is recorded (it may fail, and
+ * then nothing is recorded). Should lastgate stop between the two, or the same
+ * version be published twice at once from two servers, the publishing system
+ * sees the same `idempotencyKey` (also sent as the `Idempotency-Key` header)
+ * and can refuse the second post: one key per post version.
  */
 import { signPayload } from '../notify/webhooks.js';
 
 export interface PublishRequest {
   postId: string;
   version: number;
+  /** `lastgate:<post id>:v<version>`: the same for every attempt to publish this version. */
+  idempotencyKey: string;
   account: string;
   platform: string | null;
   title: string | null;
@@ -25,6 +33,11 @@ export interface PublishResult {
 export interface Publisher {
   readonly kind: 'manual' | 'webhook';
   publish(req: PublishRequest): Promise<PublishResult>;
+}
+
+/** The idempotency key of a post version (see the module comment). */
+export function publishKey(postId: string, version: number): string {
+  return `lastgate:${postId}:v${version}`;
 }
 
 export class ManualPublisher implements Publisher {
@@ -47,7 +60,12 @@ export class WebhookPublisher implements Publisher {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const res = await fetch(this.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-lastgate-timestamp': timestamp, 'x-lastgate-signature': signPayload(this.secret, timestamp, body) },
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': req.idempotencyKey,
+        'x-lastgate-timestamp': timestamp,
+        'x-lastgate-signature': signPayload(this.secret, timestamp, body),
+      },
       body,
       signal: AbortSignal.timeout(this.timeoutMs),
     });

@@ -32,7 +32,7 @@ import {
 import { EMPTY_OVERLAY, type RulesOverlay } from '../rules/overlay.js';
 import { DEFAULT_VERDICT_POLICY, withClassifierThresholds, type ClassifierThresholds, type VerdictPolicy } from '../review/verdict.js';
 import { insideWindow, isValidTimeOfDay } from '../publish/window.js';
-import { ManualPublisher, WebhookPublisher, type Publisher } from '../publish/publisher.js';
+import { ManualPublisher, publishKey, WebhookPublisher, type Publisher } from '../publish/publisher.js';
 import { PolicyIndex, patchPolicy$, upsertPolicy$, type PolicyInput, type PolicyPatch } from '../policy/registry.js';
 import { parseDocNo } from '../policy/citations.js';
 import { daysBetween, freshnessLevel, type Freshness } from '../cleanup/freshness.js';
@@ -106,6 +106,8 @@ export class StorePrograms {
   private readonly configPolicy: VerdictPolicy;
   /** The rules overlay jobs carry (empty unless the compliance API changed rules). */
   readonly rulesOverlay: () => RulesOverlay;
+  /** Posts whose publisher call is under way (see publish). */
+  private readonly publishing = new Set<string>();
 
   constructor(
     private readonly db: StoreDb,
@@ -516,11 +518,23 @@ export class StorePrograms {
    * publish window or before an embargo it needs `overrideReason`.
    */
   async publish(actor: Actor, postId: string, target: { platform?: string; url?: string; overrideReason?: string }): Promise<{ id: string; status: PostStatus; publicationId: number; url: string | null }> {
+    // One publication at a time per post in this process; across servers the publisher's idempotency key holds.
+    if (this.publishing.has(postId)) throw new DomainError('conflict', 'this post is being published; wait for that to finish');
+    this.publishing.add(postId);
+    try {
+      return await this.publishOnce(actor, postId, target);
+    } finally {
+      this.publishing.delete(postId);
+    }
+  }
+
+  private async publishOnce(actor: Actor, postId: string, target: { platform?: string; url?: string; overrideReason?: string }): Promise<{ id: string; status: PostStatus; publicationId: number; url: string | null }> {
     const { problem, override, version, account, publisher } = await this.runner(this.preparePublish(actor, postId, target), 'read');
     const out = await publisher
       .publish({
         postId,
         version: version.version,
+        idempotencyKey: publishKey(postId, version.version),
         account: account.name,
         platform: target.platform ?? version.platform,
         title: version.title,

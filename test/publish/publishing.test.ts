@@ -28,15 +28,16 @@ async function env() {
 
 let hook: Server;
 let hookUrl: string;
-const received: Array<{ body: string; ts: string; sig: string }> = [];
+const received: Array<{ body: string; ts: string; sig: string; key: string }> = [];
 beforeAll(async () => {
   hook = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
-      received.push({ body, ts: String(req.headers['x-lastgate-timestamp']), sig: String(req.headers['x-lastgate-signature']) });
+      received.push({ body, ts: String(req.headers['x-lastgate-timestamp']), sig: String(req.headers['x-lastgate-signature']), key: String(req.headers['idempotency-key']) });
       const id = JSON.parse(body).postId;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url: `https://mp.weixin.qq.com/s/${id}` }));
+      // `?slow` answers after 300 ms, long enough for a second publish request to arrive meanwhile.
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url: `https://mp.weixin.qq.com/s/${id}` })), req.url?.includes('slow') ? 300 : 0);
     });
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
@@ -92,9 +93,22 @@ describe('publishers and the scheduled publishing', () => {
     expect(post.status).toBe('published');
     expect(post.publications[0]).toMatchObject({ version: 1, url: `https://mp.weixin.qq.com/s/${id}` });
     const last = received.at(-1)!;
-    expect(JSON.parse(last.body)).toMatchObject({ postId: id, version: 1, body: '定时发布的稿件正文' });
+    expect(JSON.parse(last.body)).toMatchObject({ postId: id, version: 1, body: '定时发布的稿件正文', idempotencyKey: `lastgate:${id}:v1` });
+    expect(last.key).toBe(`lastgate:${id}:v1`);
     expect(verifySignature(secret, last.ts, last.body, last.sig)).toBe(true);
     now = new Date('2026-11-23T12:00:00Z');
+  });
+
+  it('publishes a post once when two requests race: the second is refused while the publisher call is under way', async () => {
+    const e = await env();
+    await e.store.setAccountSettings(e.admin, '人社官微', { publisher: 'webhook', publisherUrl: `${hookUrl}?slow` });
+    const id = await approved(e.store, e.editor, e.reviewer, '同时点了两次发布');
+    const before = received.filter((r) => JSON.parse(r.body).postId === id).length;
+    const [a, b] = await Promise.allSettled([e.store.publish(e.editor, id, {}), e.store.publish(e.editor, id, {})]);
+    expect(a).toMatchObject({ status: 'fulfilled', value: { status: 'published' } });
+    expect(b).toMatchObject({ status: 'rejected', reason: { code: 'conflict' } });
+    expect(received.filter((r) => JSON.parse(r.body).postId === id).length - before).toBe(1);
+    expect((await e.store.getPost(e.editor, id)).publications).toHaveLength(1);
   });
 
   it('leaves the post approved when the publisher fails', async () => {
