@@ -72,7 +72,7 @@ out(`Model \`${MODEL_ID}\` (character + hashed bigram/trigram embeddings → lin
 out(`scored through the served path (\`loadClassifier()\`: transformers.js pipeline on the ONNX graph; texts over ${card.chunkChars} characters are cut into overlapping chunks, the worst chunk counts).`);
 out(`Held-out split: \`data/corpus/test.jsonl\`, ${test.length} posts; no test template or test-reserved slot value was used in training or in model selection (see data/corpus/README.md). Hyperparameters, temperature, clean margin and thresholds were chosen on the separate dev split; this file is the only place the test split is scored.`);
 out();
-out(`**How often the test split has been scored:** ${TEST_SCORINGS.length} times in all (${TEST_SCORINGS.map((t) => t.model + ': ' + t.note).join('; ')}). `test.jsonl` is byte for byte the file 1.1.0 was scored on. Nothing about the model, its margin or its thresholds was changed after the scoring recorded here.`);
+out(`**How often the test split has been scored:** ${TEST_SCORINGS.length} times in all (${TEST_SCORINGS.map((t) => t.model + ': ' + t.note).join('; ')}). \`test.jsonl\` is byte for byte the file 1.1.0 was scored on. Nothing about the model, its margin or its thresholds was changed after the scoring recorded here.`);
 out(`Regenerate with \`npm run eval\`. Scoring the split took ${seconds.toFixed(2)} s.`);
 out();
 out('## Targets');
