@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { startWorker, type RunningWorker } from '../helpers/worker.js';
+import { edgeUserAdd, startWorker, type RunningWorker } from '../helpers/worker.js';
 import { client, waitFor } from '../helpers/http.js';
 import { CONTRACT_USERS, httpContract } from '../http/contract.js';
 import { createRuleEngine, defaultRulesDir } from '../../src/rules/engine.js';
@@ -25,10 +25,15 @@ let w: RunningWorker;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  w = await startWorker();
+  w = await startWorker({
+    // An operator's first user, added with the deploy script before the Worker ever ran (it seeds the accounts itself).
+    beforeStart: async (dir) => {
+      tokens.operator = await edgeUserAdd(dir, ['--name', '运维', '--role', 'compliance']);
+    },
+  });
   for (const [name, role, accounts] of CONTRACT_USERS) tokens[name] = (await w.store.addUser({ name, role, accounts: [...accounts] })).token;
   tokens.parity = (await w.store.addUser({ name: 'parity', role: 'editor', accounts: ['人社官微'] })).token;
-  console.log(`worker: bundle ${w.timings.bundleMs} ms, wrangler d1 migrations apply ${w.timings.migrationsMs} ms, workerd ready ${w.timings.readyMs} ms`);
+  console.log(`worker: bundle ${w.timings.bundleMs} ms, wrangler d1 migrations apply ${w.timings.migrationsMs} ms, scripts/edge-user.ts ${w.timings.beforeStartMs} ms, workerd ready ${w.timings.readyMs} ms`);
 });
 
 afterAll(async () => {
@@ -44,6 +49,13 @@ httpContract('Cloudflare Worker', () => ({ base: w.base, tokens, count }));
 
 describe('the Worker: D1, Queue and Cron Trigger', () => {
   const as = (who: string) => client(w.base, tokens[who]);
+
+  it('knows the user scripts/edge-user.ts added to local D1, with an audited user.add', async () => {
+    expect(tokens.operator).toMatch(/^lg_/);
+    expect(await as('operator').get('/api/me')).toMatchObject({ status: 200, body: { name: '运维', role: 'compliance' } });
+    const [first] = await w.db.all<{ action: string; entity_id: string }>(sql`SELECT action, entity_id FROM audit_log ORDER BY seq LIMIT 1`);
+    expect(first!.action).toBe('user.add');
+  });
 
   it('has the schema of the drizzle/ migrations, triggers included', async () => {
     const objects = await w.db.all<{ type: string; n: number }>(sql`SELECT type, count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations' GROUP BY type ORDER BY type`);

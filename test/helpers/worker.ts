@@ -23,6 +23,12 @@ export const D1_NAME = 'lastgate';
 export const D1_ID = '00000000-0000-0000-0000-000000000000';
 export const REVIEW_QUEUE = 'lastgate-machine-review';
 
+/** `scripts/edge-user.ts` on local D1 in `persistDir`: prints the token. */
+export async function edgeUserAdd(persistDir: string, args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [join(ROOT, 'bin/run-ts.mjs'), join(ROOT, 'scripts/edge-user.ts'), ...args, '--persist-to', persistDir], { cwd: ROOT, env: OFFLINE_ENV });
+  return stdout.trim();
+}
+
 /** No telemetry, no request.cf fetch, no update check reaching out: everything local. */
 const OFFLINE_ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_LOG: 'warn', NO_COLOR: '1', CI: '1' };
 
@@ -39,7 +45,8 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-export async function startWorker(): Promise<RunningWorker> {
+/** `beforeStart` runs after the migrations, on the persisted state directory, before workerd opens it. */
+export async function startWorker(opts: { beforeStart?: (persistDir: string) => Promise<void> } = {}): Promise<RunningWorker> {
   const timings: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string) => {
@@ -53,6 +60,10 @@ export async function startWorker(): Promise<RunningWorker> {
   lap('bundleMs');
   await run(WRANGLER, ['d1', 'migrations', 'apply', D1_NAME, '--local', '--persist-to', persist], { cwd: ROOT, env: OFFLINE_ENV });
   lap('migrationsMs');
+  if (opts.beforeStart) {
+    await opts.beforeStart(persist);
+    lap('beforeStartMs');
+  }
   const mf = new Miniflare({
     host: '127.0.0.1',
     port: 0,
