@@ -3,8 +3,8 @@
  * the async store, cleanup and rules over D1 (drizzle's D1 driver, writes
  * batched into db.batch), plus the two handlers Node runs in-process:
  *
- * - `queue`: machine review. Submissions write an outbox row in the same
- *   batch as the post; after every request that may have written one, the
+ * - `queue`: machine review. Submissions write an outbox row with the
+ *   post (the store programs); after every request that may have written one, the
  *   Worker reads the due rows (outbox programs), sends them to the Queue and
  *   marks them dispatched (ctx.waitUntil). The consumer runs the shared
  *   processor (processMachineReviewJob) with the rule engine and hands the
@@ -16,10 +16,10 @@
  *
  * The classifier does not run on Workers (see README, "Deploy to Cloudflare
  * Workers"): machine review is rules only, every result records
- * `classifierSkipped: CLASSIFIER_UNAVAILABLE`, and every post goes to human
- * review as it does on Node.
+ * `classifierSkipped: CLASSIFIER_UNAVAILABLE` (shown as `rulesOnly` in the
+ * API and the UI), and, as on Node, nothing is published without human approval.
  *
- * Everything that differs from Node is in src/edge/: this file (bindings),
+ * Everything that differs from Node is in src/edge/: this file and runtime.ts (bindings),
  * packs.ts (rule packs bundled as text) and shims/ (native modules replaced
  * by WASM/JS through wrangler's [alias]).
  */
