@@ -29,4 +29,5 @@ httpContract('Node server', () => ({
   base,
   tokens,
   count: async (table) => app.db.$client.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number,
+  classifier: { rulesOnly: false },
 }));

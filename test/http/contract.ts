@@ -12,6 +12,8 @@ export interface ContractTarget {
   tokens: Record<string, string>;
   /** Rows in a table of the server's database. */
   count(table: string): Promise<number>;
+  /** Whether this server's machine review runs without a classifier (the Worker), and why. */
+  classifier: { rulesOnly: false } | { rulesOnly: true; skipped: string };
 }
 
 /** The users the contract needs, as [name, role, accounts]. */
@@ -50,6 +52,10 @@ export function httpContract(name: string, target: () => ContractTarget): void {
       expect(post.status).toBe('pending_review');
       expect(post.machineReview).toMatchObject({ verdict: 'pass' });
       expect(post.machineReview.rulesVersion).toMatch(/\S/);
+      const c = t().classifier;
+      expect(post.machineReview).toMatchObject(
+        c.rulesOnly ? { rulesOnly: true, classifier: null, modelVersion: null, classifierSkipped: c.skipped } : { rulesOnly: false, classifier: { label: expect.any(String) }, classifierSkipped: null },
+      );
 
       const pub409 = await as('editor').post(`/api/posts/${post.id}/publish`);
       expect(pub409.status).toBe(409);
