@@ -20,7 +20,7 @@ import { Mint } from 'mint-filter';
 import { buildAutomaton, automatonBytes, emptyMatches } from '../src/rules/automaton.js';
 import { loadCompiled, saveCompiled } from '../src/rules/cache.js';
 import { compileRules } from '../src/rules/compile.js';
-import { DEFAULT_RULES_DIR, RuleEngine } from '../src/rules/engine.js';
+import { defaultRulesDir, RuleEngine } from '../src/rules/engine.js';
 import { loadLexicon, triageTerm } from '../src/rules/lexicon.js';
 import { charTable, normalize, emptyNormalized, termKey } from '../src/rules/normalize.js';
 import { loadPackDir } from '../src/rules/pack.js';
@@ -84,7 +84,7 @@ const mcs = (chars: number, ms: number) => chars / ms / 1000;
 const fmt = (n: number, d = 1) => n.toFixed(d);
 
 export async function runRulesBench(): Promise<Record<string, number>> {
-  const packs = loadPackDir(DEFAULT_RULES_DIR);
+  const packs = loadPackDir(defaultRulesDir());
   const lexicon = loadLexicon(LEXICON);
   const words = lexicon.terms.map((t) => t.text);
 

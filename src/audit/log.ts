@@ -43,20 +43,47 @@ export function appendAudit(tx: Tx, entry: AuditEntry, at: Date = new Date()): v
 }
 
 /** appendAudit as a store program (src/store/program.ts). */
+/** Attempts at appending when another writer took the same seq first (only possible on the async drivers). */
+const APPEND_ATTEMPTS = 32;
+
+/** Whether an error is the audit log's primary key refusing a seq another writer just took. */
+function isSeqConflict(err: unknown): boolean {
+  for (let e = err as { message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.message === 'string' && /UNIQUE constraint failed: audit_log\.seq/.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * Appends one entry to the chain. On better-sqlite3 the program runs in one
+ * IMMEDIATE transaction, so the predecessor cannot change under it. On the
+ * async drivers (D1) two programs may read the same predecessor; the primary
+ * key on seq refuses the second insert, and the append is retried on the new
+ * predecessor. The insert runs at once (not held for a batch) so that its
+ * failure takes nothing else with it: the read of the predecessor just before
+ * it has already sent the program's held writes.
+ */
 export function* appendAudit$(db: Pick<StoreDb, 'select' | 'insert'>, entry: AuditEntry, at: Date = new Date()): Program<void> {
-  const last = yield* get(db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1));
-  const seq = (last?.seq ?? 0) + 1;
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const row: HashedFields = {
-    seq,
-    at: at.toISOString(),
-    actorId: entry.actorId,
-    action: entry.action,
-    entityType: entry.entityType,
-    entityId: entry.entityId,
-    data: JSON.stringify(entry.data ?? {}),
-  };
-  yield* run(db.insert(auditLog).values({ ...row, prevHash, hash: rowHash(prevHash, row) }));
+  for (let attempt = 1; ; attempt++) {
+    const last = yield* get(db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1));
+    const seq = (last?.seq ?? 0) + 1;
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    const row: HashedFields = {
+      seq,
+      at: at.toISOString(),
+      actorId: entry.actorId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      data: JSON.stringify(entry.data ?? {}),
+    };
+    try {
+      yield* all(db.insert(auditLog).values({ ...row, prevHash, hash: rowHash(prevHash, row) }).returning({ seq: auditLog.seq }));
+      return;
+    } catch (err) {
+      if (attempt >= APPEND_ATTEMPTS || !isSeqConflict(err)) throw err;
+    }
+  }
 }
 
 export type VerifyResult = { ok: true; rows: number } | { ok: false; rows: number; badSeq: number; reason: string };

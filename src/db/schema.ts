@@ -99,6 +99,8 @@ export const machineReviews = sqliteTable('machine_reviews', {
   classifier: text('classifier', { mode: 'json' }).$type<unknown>(),
   rulesVersion: text('rules_version').notNull(),
   modelVersion: text('model_version'),
+  /** Why the classifier did not run (null when it ran, or when rules only was asked for without a reason). */
+  classifierSkipped: text('classifier_skipped'),
   durationMs: integer('duration_ms'),
   createdAt: text('created_at').notNull().default(now),
 });

@@ -1,5 +1,6 @@
 import { accounts, units } from './schema.js';
 import type { Db } from './client.js';
+import { all, programDb, run, runSync, type Program, type StoreDb } from '../store/program.js';
 
 /** The default matrix of PRODUCT.md: units and the accounts they run. */
 export const DEFAULT_MATRIX: ReadonlyArray<{ account: string; platform: 'wechat' | 'weibo'; unit: string; lead?: boolean }> = [
@@ -13,21 +14,26 @@ export const DEFAULT_MATRIX: ReadonlyArray<{ account: string; platform: 'wechat'
   { account: '上海世界技能博物馆', platform: 'wechat', unit: '世界技能博物馆' },
 ];
 
-/** Inserts the default units and accounts when the database has none. Idempotent. */
-export function seedDefaults(db: Db): void {
-  const existing = db.select({ id: accounts.id }).from(accounts).limit(1).all();
+/** Inserts the default units and accounts when the database has none. Idempotent. A program (src/store/program.ts), so the Worker seeds D1 with the same code. */
+export function* seedDefaults$(db: StoreDb): Program<void> {
+  const existing = yield* all(db.select({ id: accounts.id }).from(accounts).limit(1));
   if (existing.length > 0) return;
-  db.transaction((tx) => {
-    const unitIds = new Map<string, number>();
-    for (const row of DEFAULT_MATRIX) {
-      if (!unitIds.has(row.unit)) {
-        const [u] = tx.insert(units).values({ name: row.unit }).onConflictDoNothing().returning().all();
-        unitIds.set(row.unit, u!.id);
-      }
-      tx.insert(accounts)
-        .values({ name: row.account, platform: row.platform, unitId: unitIds.get(row.unit)!, lead: row.lead ?? false })
-        .onConflictDoNothing()
-        .run();
+  const unitIds = new Map<string, number>();
+  for (const row of DEFAULT_MATRIX) {
+    if (!unitIds.has(row.unit)) {
+      const [u] = yield* all(db.insert(units).values({ name: row.unit }).onConflictDoNothing().returning());
+      unitIds.set(row.unit, u!.id);
     }
-  });
+    yield* run(
+      db
+        .insert(accounts)
+        .values({ name: row.account, platform: row.platform, unitId: unitIds.get(row.unit)!, lead: row.lead ?? false })
+        .onConflictDoNothing(),
+    );
+  }
+}
+
+/** seedDefaults$ on better-sqlite3, in one transaction. */
+export function seedDefaults(db: Db): void {
+  runSync(db, seedDefaults$(programDb(db)));
 }

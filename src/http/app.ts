@@ -96,6 +96,8 @@ const Post = z
         classifier: z.object({ label: z.string(), score: z.number() }).passthrough().nullable(),
         rulesVersion: z.string(),
         modelVersion: z.string().nullable(),
+        rulesOnly: z.boolean().openapi({ description: 'True when no classifier ran on this version: machine review is rules only, and a person reviews the post as always.' }),
+        classifierSkipped: z.string().nullable().openapi({ description: 'Why the classifier did not run, e.g. "classifier unavailable on Workers".' }),
         reviewedAt: z.string(),
       })
       .nullable(),

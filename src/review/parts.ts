@@ -61,7 +61,7 @@ export class Reviewer {
       const { loadClassifier } = await import('../classifier/index.js');
       classifier = await loadClassifier();
     }
-    const dir = opts.rulesDir ?? engine.DEFAULT_RULES_DIR;
+    const dir = opts.rulesDir ?? engine.defaultRulesDir();
     const reg = new registry.RuleRegistry({
       rulesDir: dir,
       ...(opts.lexicons ? { lexicons: opts.lexicons } : {}),

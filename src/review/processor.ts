@@ -6,6 +6,8 @@ export interface MachineReviewerParts {
   /** Omit (or pass null) to review with rules only, e.g. `lastgate scan --no-classifier`. */
   classifier?: TextClassifier | null;
   policy?: VerdictPolicy;
+  /** Recorded in the result when there is no classifier: why it could not run (e.g. on Workers). */
+  classifierSkipped?: string;
 }
 
 /**
@@ -27,5 +29,6 @@ export async function reviewPost(input: ReviewInput, parts: MachineReviewerParts
     classifier: classifier ?? null,
     rulesVersion: parts.rules.version,
     modelVersion: parts.classifier?.version ?? null,
+    ...(!parts.classifier && parts.classifierSkipped ? { classifierSkipped: parts.classifierSkipped } : {}),
   };
 }

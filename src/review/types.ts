@@ -81,6 +81,12 @@ export interface MachineReviewResult {
   classifier: ClassifierResult | null;
   rulesVersion: string;
   modelVersion: string | null;
+  /**
+   * Set when machine review ran rules only because no classifier could run
+   * (e.g. "classifier unavailable on Workers"); the post still goes to human
+   * review like every post.
+   */
+  classifierSkipped?: string | null;
 }
 
 /** The rule half of machine review (issue: rule engine). */

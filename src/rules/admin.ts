@@ -14,13 +14,9 @@
  * RuleAdmin reads them from the rules directory on every listing
  * (loadPackDir, node:fs); asyncRules takes them as a function returning
  * LoadedPack[], so a Worker passes packs bundled at build time (the same
- * parsePack output, e.g. from imported YAML text). The rule engine itself
- * (createRuleEngine, used to validate rules and by dryRun) is plain JS, but
- * this module still imports engine.ts and pack.ts, which touch node:fs and
- * compute DEFAULT_RULES_DIR from `fileURLToPath(import.meta.url)` when loaded;
- * not yet tried in workerd (the Workers spike saw that very call fail in a
- * bundled library), so the Worker step may have to move those out of the
- * import path.
+ * parsePacks output of YAML imported as text, src/edge/packs.ts). engine.ts
+ * and pack.ts still import node:fs/node:path, which nodejs_compat provides;
+ * nothing Node-only runs at module load (defaultRulesDir() is lazy).
  */
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
@@ -33,7 +29,7 @@ import type { Actor } from '../store/types.js';
 import { today } from '../review/dates.js';
 import { afterCommit, all, asyncApi, batcherOf, get, programDb, rows, run, runAsync, runSync, type AsyncApi, type Program, type StoreDb } from '../store/program.js';
 import type { AsyncDb } from '../store/async.js';
-import { createRuleEngine, DEFAULT_RULES_DIR } from './engine.js';
+import { createRuleEngine, defaultRulesDir } from './engine.js';
 import { loadPackDir, RuleSchema, type LoadedPack, type RuleSpec } from './pack.js';
 import { applyOverlay, makeOverlay, type RulesOverlay } from './overlay.js';
 
@@ -248,7 +244,7 @@ export class RuleAdmin {
 
   constructor(
     private readonly db: Db,
-    rulesDir: string = DEFAULT_RULES_DIR,
+    rulesDir: string = defaultRulesDir(),
     now: () => Date = () => new Date(),
   ) {
     this.p = new RulePrograms(programDb(db), (program) => this.read(program), () => loadPackDir(rulesDir), now);

@@ -24,8 +24,16 @@ import { commonWords, fitsWords, tokenEdges } from './segment.js';
 import { digitRuns, findBankCards, findChineseIds, findMobiles, findPastDeadlines, mayHaveDeadline, type DigitRun, type Span } from './validators.js';
 import { patternEdgeChars, patternMaxLength } from './regex-safety.js';
 
-/** `<repo>/rules`. */
-export const DEFAULT_RULES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../rules');
+let defaultDir: string | null = null;
+
+/**
+ * `<repo>/rules`, computed on first use (not at module load: a Worker bundle
+ * has no file URL, and it gets its packs bundled instead, see src/edge/packs.ts).
+ */
+export function defaultRulesDir(): string {
+  defaultDir ??= resolve(dirname(fileURLToPath(import.meta.url)), '../../rules');
+  return defaultDir;
+}
 
 export interface RuleEngineOptions {
   /** Pack directory (default `<repo>/rules`). */
@@ -533,7 +541,7 @@ export function createRuleEngine(packs: readonly PackInput[], opts: CompileOptio
  * reused across processes when their content hash matches.
  */
 export function loadRuleEngine(opts: RuleEngineOptions = {}): RuleEngine {
-  const dir = opts.rulesDir ?? DEFAULT_RULES_DIR;
+  const dir = opts.rulesDir ?? defaultRulesDir();
   const packs: PackInput[] = [...loadPackDir(dir), ...(opts.extraPacks ?? [])];
   const lexicons = (opts.lexicons ?? []).map(loadLexicon);
   const compileOpts: CompileOptions = { lexicons, ...(opts.lexiconPolicy ? { lexiconPolicy: opts.lexiconPolicy } : {}) };

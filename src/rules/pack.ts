@@ -206,11 +206,18 @@ export function loadPackDir(dir: string): LoadedPack[] {
     .filter((f) => /\.(ya?ml|json)$/i.test(f))
     .sort();
   if (files.length === 0) throw new PackError(dir, null, null, 'no rule packs (*.yaml, *.yml, *.json) in this directory');
+  return parsePacks(files.map((f) => ({ source: join(dir, f), text: readFileSync(join(dir, f), 'utf8') })));
+}
+
+/**
+ * Parses and validates packs held in memory (a directory's files, or the packs
+ * bundled into the Worker), in the given order; a rule id may be defined once.
+ * Throws PackError on the first bad one.
+ */
+export function parsePacks(files: ReadonlyArray<{ source: string; text: string }>): LoadedPack[] {
   const packs: LoadedPack[] = [];
   const ids = new Map<string, string>();
-  for (const f of files) {
-    const source = join(dir, f);
-    const text = readFileSync(source, 'utf8');
+  for (const { source, text } of files) {
     const pack = parsePack(text, source);
     for (const r of pack.rules) {
       const other = ids.get(r.id);

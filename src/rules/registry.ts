@@ -14,7 +14,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Hit, ReviewInput, RuleMatcher } from '../review/types.js';
 import type { PackInput } from './compile.js';
-import { DEFAULT_RULES_DIR, loadRuleEngine, type RuleEngine, type RuleEngineOptions } from './engine.js';
+import { defaultRulesDir, loadRuleEngine, type RuleEngine, type RuleEngineOptions } from './engine.js';
 
 export interface RuleRegistryOptions extends Omit<RuleEngineOptions, 'extraPacks'> {
   /** Packs from outside the directory (e.g. database rules), read on every reload. */
@@ -76,7 +76,7 @@ export class RuleRegistry implements RuleMatcher {
   /** Starts watching the pack directory and lexicon files; changes reload after a short debounce. */
   watch(): this {
     if (this.watchers.length > 0) return this;
-    const dirs = new Set([this.opts.rulesDir ?? DEFAULT_RULES_DIR, ...(this.opts.lexicons ?? []).map((f) => dirname(f))]);
+    const dirs = new Set([this.opts.rulesDir ?? defaultRulesDir(), ...(this.opts.lexicons ?? []).map((f) => dirname(f))]);
     for (const dir of dirs) {
       const w = watch(dir, { persistent: false }, () => this.schedule());
       w.on('error', (err) => this.opts.onError?.(err));

@@ -305,6 +305,8 @@ export class StorePrograms {
             classifier: (mr.classifier as ClassifierResult | null) ?? null,
             rulesVersion: mr.rulesVersion,
             modelVersion: mr.modelVersion,
+            rulesOnly: mr.classifier == null && mr.modelVersion == null,
+            classifierSkipped: mr.classifierSkipped ?? null,
             reviewedAt: mr.createdAt,
           }
         : null,
@@ -914,6 +916,7 @@ export class StorePrograms {
           classifier: result.classifier,
           rulesVersion: result.rulesVersion,
           modelVersion: result.modelVersion,
+          classifierSkipped: result.classifierSkipped ?? null,
           durationMs: durationMs != null ? Math.round(durationMs) : null,
         })
         .onConflictDoNothing()

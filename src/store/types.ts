@@ -89,6 +89,10 @@ export interface MachineReviewView {
   classifier: ClassifierResult | null;
   rulesVersion: string;
   modelVersion: string | null;
+  /** True when no classifier ran on this version (rules only). */
+  rulesOnly: boolean;
+  /** Why the classifier did not run, when known (e.g. "classifier unavailable on Workers"). */
+  classifierSkipped: string | null;
   reviewedAt: string;
 }
 

@@ -132,6 +132,12 @@ function PostMeta({ post }: { post: PostView }) {
           · 模型：{mr.classifier.label} {(mr.classifier.score * 100).toFixed(0)}%
         </span>
       ) : null}
+      {mr?.rulesOnly ? (
+        <span class="muted" id="rules-only">
+          {' '}
+          · 仅规则审核（未运行模型{mr.classifierSkipped ? `：${mr.classifierSkipped}` : ''}）
+        </span>
+      ) : null}
     </p>
   );
 }

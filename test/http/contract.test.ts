@@ -1,12 +1,14 @@
 /**
- * The HTTP contract of PRODUCT.md against a real server on a real SQLite file,
- * with the embedded queue running the real machine-review pipeline on worker threads.
+ * The HTTP contract of PRODUCT.md (test/http/contract.ts) against a real Node
+ * server on a real SQLite file, with the embedded queue running the real
+ * machine-review pipeline on worker threads. The same contract runs against
+ * the Cloudflare Worker in test/edge/worker.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { startServer, type Running } from '../../src/server.js';
 import { loadConfig } from '../../src/config.js';
 import { tempDir } from '../helpers/db.js';
-import { client, waitFor } from '../helpers/http.js';
+import { CONTRACT_USERS, httpContract } from './contract.js';
 
 let app: Running;
 let base: string;
@@ -16,142 +18,16 @@ beforeAll(async () => {
   const dataDir = tempDir();
   app = await startServer({ ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir, threads: 1 }, { quiet: true });
   base = `http://127.0.0.1:${app.port}`;
-  const add = (name: string, role: 'editor' | 'reviewer' | 'compliance' | 'admin', accounts: string[] = []) => (tokens[name] = app.store.addUser({ name, role, accounts }).token);
-  add('editor', 'editor', ['人社官微']);
-  add('editor2', 'editor', ['上海社保']);
-  add('reviewerA', 'reviewer');
-  add('reviewerB', 'reviewer');
-  add('compliance', 'compliance');
+  for (const [name, role, accounts] of CONTRACT_USERS) tokens[name] = app.store.addUser({ name, role, accounts: [...accounts] }).token;
 });
 
 afterAll(async () => {
   await app?.close();
 });
 
-const as = (who: string) => client(base, tokens[who]);
-
-async function submitAndWait(body: Record<string, unknown>) {
-  const r = await as('editor').post('/api/posts', { account: '人社官微', ...body });
-  expect(r.status).toBe(201);
-  const post = await waitFor(async () => {
-    const g = await as('editor').get(`/api/posts/${r.body.id}`);
-    return g.body.status !== 'submitted' ? g.body : null;
-  }, 60_000, 'machine review');
-  return post;
-}
-
-async function taskOf(postId: string) {
-  const r = await as('reviewerA').get(`/api/review/tasks?postId=${postId}`);
-  expect(r.status).toBe(200);
-  return r.body.tasks[0];
-}
-
-const count = (table: string) => app.db.$client.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-
-describe('HTTP contract', () => {
-  it('submit → machine review → claim → approve → publish', async () => {
-    const post = await submitAndWait({ title: '2026年上海市职业技能竞赛报名通知', body: '各有关单位：现将有关事项通知如下。咨询电话：12333。', date: '2026-11-23' });
-    expect(post.status).toBe('pending_review');
-    expect(post.machineReview).toMatchObject({ verdict: 'pass' });
-    expect(post.machineReview.rulesVersion).toMatch(/\S/);
-
-    const pub409 = await as('editor').post(`/api/posts/${post.id}/publish`);
-    expect(pub409.status).toBe(409);
-
-    const task = await taskOf(post.id);
-    expect(task).toMatchObject({ postId: post.id, state: 'open', requiredApprovals: 1 });
-    expect((await as('editor').post(`/api/review/tasks/${task.id}/decision`, { decision: 'approve' })).status).toBe(403);
-    expect((await as('reviewerA').post(`/api/review/tasks/${task.id}/claim`)).status).toBe(200);
-    expect((await as('reviewerB').post(`/api/review/tasks/${task.id}/claim`)).status).toBe(409);
-    const d = await as('reviewerA').post(`/api/review/tasks/${task.id}/decision`, { decision: 'approve' });
-    expect(d.status).toBe(200);
-    expect(d.body.status).toBe('approved');
-
-    expect((await as('reviewerA').post(`/api/posts/${post.id}/publish`)).status).toBe(403);
-    const pub = await as('editor').post(`/api/posts/${post.id}/publish`);
-    expect(pub.status).toBe(200);
-    const after = await as('editor').get(`/api/posts/${post.id}`);
-    expect(after.body.status).toBe('published');
-    expect(after.body.reviews).toHaveLength(1);
-  });
-
-  it('a post with 台湾政府 needs two different reviewers before it can publish', async () => {
-    const post = await submitAndWait({ body: '据报道，台湾政府近日发布了新的就业数据。' });
-    expect(post.machineReview.categories).toContain('political');
-    const hit = post.machineReview.findings.find((h: { category: string }) => h.category === 'political');
-    expect(post.body.slice(hit.start, hit.end)).toBe(hit.text);
-    const task = await taskOf(post.id);
-    expect(task.requiredApprovals).toBe(2);
-    await as('reviewerA').post(`/api/review/tasks/${task.id}/claim`);
-    expect((await as('reviewerA').post(`/api/review/tasks/${task.id}/decision`, { decision: 'approve' })).body.status).toBe('pending_review');
-    expect((await as('editor').post(`/api/posts/${post.id}/publish`)).status).toBe(409);
-    expect((await as('reviewerA').post(`/api/review/tasks/${task.id}/decision`, { decision: 'approve' })).status).toBe(409);
-    expect((await as('reviewerB').post(`/api/review/tasks/${task.id}/claim`)).status).toBe(200);
-    expect((await as('reviewerB').post(`/api/review/tasks/${task.id}/decision`, { decision: 'approve' })).body.status).toBe('approved');
-    expect((await as('editor').post(`/api/posts/${post.id}/publish`)).status).toBe(200);
-  });
-
-  it('requires a reason for reject, request_changes and escalate', async () => {
-    const post = await submitAndWait({ body: '本周六举办招聘会，欢迎参加。' });
-    const task = await taskOf(post.id);
-    const r = await as('reviewerA').post(`/api/review/tasks/${task.id}/decision`, { decision: 'reject' });
-    expect(r.status).toBe(400);
-    expect(r.body.field).toBe('reason');
-    const ok = await as('reviewerA').post(`/api/review/tasks/${task.id}/decision`, { decision: 'request_changes', reason: '请补充活动地点' });
-    expect(ok.body.status).toBe('changes_requested');
-  });
-
-  it('authenticates every API call and checks roles', async () => {
-    expect((await client(base).get('/api/review/tasks')).status).toBe(401);
-    expect((await client(base, 'lg_not-a-token').get('/api/review/tasks')).status).toBe(401);
-    expect((await as('reviewerA').post('/api/posts', { account: '人社官微', body: '正文' })).status).toBe(403);
-    expect((await as('editor2').post('/api/posts', { account: '人社官微', body: '正文' })).status).toBe(403);
-  });
-
-  it('answers bad input with 400/413 naming the field, and writes nothing', async () => {
-    const before = { posts: count('posts'), versions: count('post_versions'), outbox: count('outbox'), audit: count('audit_log') };
-    const ed = as('editor');
-    const malformed = await ed.raw('/api/posts', '{"account": "人社官微", "body": ');
-    expect(malformed.status).toBe(400);
-    expect(malformed.body.error).toMatch(/JSON/i);
-    const missing = await ed.post('/api/posts', { account: '人社官微' });
-    expect(missing).toMatchObject({ status: 400, body: { field: 'body' } });
-    const unknownAccount = await ed.post('/api/posts', { account: '不存在的账号', body: '正文' });
-    expect(unknownAccount).toMatchObject({ status: 400, body: { field: 'account' } });
-    const unknownField = await ed.post('/api/posts', { account: '人社官微', body: '正文', bogus: 1 });
-    expect(unknownField.status).toBe(400);
-    expect(unknownField.body.error).toMatch(/bogus/);
-    const huge = await ed.post('/api/posts', { account: '人社官微', body: '字'.repeat(50_001) });
-    expect(huge.status).toBe(413);
-    expect(huge.body.error).toMatch(/50000/);
-    const surrogate = await ed.raw('/api/posts', '{"account":"人社官微","body":"坏\\ud800字"}');
-    expect(surrogate).toMatchObject({ status: 400, body: { field: 'body' } });
-    const badDate = await ed.post('/api/posts', { account: '人社官微', body: '正文', date: '2026-02-30' });
-    expect(badDate).toMatchObject({ status: 400, body: { field: 'date' } });
-    const wrongType = await ed.post('/api/posts', { account: '人社官微', body: 42 });
-    expect(wrongType).toMatchObject({ status: 400, body: { field: 'body' } });
-    const badTask = await as('reviewerA').post('/api/review/tasks/abc/claim');
-    expect(badTask).toMatchObject({ status: 400, body: { field: 'id' } });
-    const badDecision = await as('reviewerA').post('/api/review/tasks/1/decision', { decision: 'maybe' });
-    expect(badDecision).toMatchObject({ status: 400, body: { field: 'decision' } });
-    expect({ posts: count('posts'), versions: count('post_versions'), outbox: count('outbox'), audit: count('audit_log') }).toEqual(before);
-  });
-
-  it('accepts exactly 50,000 characters and stores HTML verbatim', async () => {
-    const html = '<script>alert(1)</script><a href="javascript:alert(2)">点此</a>';
-    const r = await as('editor').post('/api/posts', { account: '人社官微', title: html, body: html + '这'.repeat(50_000 - html.length) });
-    expect(r.status).toBe(201);
-    const g = await as('editor').get(`/api/posts/${r.body.id}`);
-    expect(g.body.title).toBe(html);
-    expect(g.body.body.startsWith(html)).toBe(true);
-    expect(g.body.body.length).toBe(50_000);
-  });
-
-  it('describes itself at /openapi.json', async () => {
-    const r = await client(base).get('/openapi.json');
-    expect(r.status).toBe(200);
-    expect(Object.keys(r.body.paths)).toEqual(
-      expect.arrayContaining(['/api/posts', '/api/posts/{id}', '/api/review/tasks', '/api/review/tasks/{id}/claim', '/api/review/tasks/{id}/decision', '/api/posts/{id}/publish']),
-    );
-  });
-});
+httpContract('Node server', () => ({
+  base,
+  tokens,
+  count: async (table) => app.db.$client.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number,
+  classifier: { rulesOnly: false },
+}));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Running } from '../../src/server.js';
 import { loadConfig } from '../../src/config.js';
-import { DEFAULT_RULES_DIR } from '../../src/rules/engine.js';
+import { defaultRulesDir } from '../../src/rules/engine.js';
 import { tempDir } from '../helpers/db.js';
 import { client, waitFor } from '../helpers/http.js';
 
@@ -21,7 +21,7 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   rulesDir = tempDir('lastgate-rules-');
-  cpSync(DEFAULT_RULES_DIR, rulesDir, { recursive: true });
+  cpSync(defaultRulesDir(), rulesDir, { recursive: true });
   app = await startServer({ ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: tempDir(), threads: 1, classifier: false, rulesDir }, { quiet: true });
   base = `http://127.0.0.1:${app.port}`;
   tokens.editor = app.store.addUser({ name: '编辑', role: 'editor', accounts: ['人社官微'] }).token;

@@ -18,7 +18,7 @@ import type { CleanupApi, RulesApi, Store } from '../../src/store/types.js';
 import { duePending$, markDispatched$, outboxCounts$ } from '../../src/queue/outbox.js';
 import { processRescanBatchJob } from '../../src/queue/job.js';
 import { reviewPost } from '../../src/review/processor.js';
-import { createRuleEngine, DEFAULT_RULES_DIR } from '../../src/rules/engine.js';
+import { createRuleEngine, defaultRulesDir } from '../../src/rules/engine.js';
 import { loadPackDir } from '../../src/rules/pack.js';
 import { applyOverlay, EMPTY_OVERLAY, type RulesOverlay } from '../../src/rules/overlay.js';
 import { verifyAudit, verifyAudit$ } from '../../src/audit/log.js';
@@ -30,7 +30,7 @@ type AssertTrue<T extends true> = T;
 export type AsyncDepsServeTheApp = AssertTrue<AsyncStore extends Store ? (AsyncCleanup extends CleanupApi ? (AsyncRules extends RulesApi ? true : false) : false) : false>;
 export type AsyncDepsServeTheTick = AssertTrue<AsyncStore extends TickStore ? (AsyncCleanup extends TickCleanup ? true : false) : false>;
 
-const packs = loadPackDir(DEFAULT_RULES_DIR);
+const packs = loadPackDir(defaultRulesDir());
 /** The rule engine of the packs with the compliance API's rules laid over them, as a worker builds it. */
 const engineFor = (overlay: RulesOverlay = EMPTY_OVERLAY) => createRuleEngine(applyOverlay(packs, overlay));
 

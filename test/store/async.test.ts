@@ -9,7 +9,7 @@ import { auditLog, postVersions, publications, posts } from '../../src/db/schema
 import { asyncStore, type AsyncStore } from '../../src/store/async.js';
 import type { Store } from '../../src/store/types.js';
 import { afterCommit, all, get, programDb, rows, run, runAsync, runSync } from '../../src/store/program.js';
-import { appendAudit, verifyAudit, verifyAudit$ } from '../../src/audit/log.js';
+import { appendAudit, appendAudit$, verifyAudit, verifyAudit$ } from '../../src/audit/log.js';
 import { duePending$, markDispatched$, openCount$, outboxCounts$, recordFailure$, requeue$, staleDispatched$ } from '../../src/queue/outbox.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { codeOf, result } from '../helpers/db.js';
@@ -184,6 +184,20 @@ describe('store programs on an async driver (sqlite-proxy)', () => {
       }
     }
     expect(await runAsync(tryDelete())).toBe('refused with 1 rows');
+  });
+});
+
+describe.each([{ batch: false }, { batch: true }])('audit appends racing on an async driver (%o)', ({ batch }) => {
+  it('a second writer that read the same predecessor retries on the new one: no lost entry, the chain verifies', async () => {
+    const { db, proxy } = asyncDb();
+    const pdb = programDb(proxy);
+    const opts = batch ? { batch: proxy } : {};
+    const before = verifyAudit(db).rows;
+    // Ten appends started at once all read the same last row first.
+    await Promise.all(Array.from({ length: 10 }, (_, i) => runAsync(appendAudit$(pdb, { actorId: null, action: 'test.race', entityType: 'test', entityId: String(i) }), opts)));
+    expect(verifyAudit(db)).toEqual({ ok: true, rows: before + 10 });
+    const ids = (await proxy.select({ id: auditLog.entityId }).from(auditLog).where(eq(auditLog.action, 'test.race')).all()).map((r) => r.id).sort();
+    expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => String(i)).sort());
   });
 });
 
