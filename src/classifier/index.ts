@@ -3,11 +3,21 @@
  * (models/<name>-<version>/), run by a transformers.js text-classification
  * pipeline, strictly offline. Safe to load in worker threads and BullMQ
  * workers: each thread or process loads its own copy once and reuses it.
+ *
+ * A text counts as its worst window (of its worst chunk); the decision then
+ * adds the model card's length correction to that window's clean logit
+ * (`coefficient · ln(windows scored)`, see length-correction.ts), so a long
+ * clean report is not flagged only because it holds thousands of windows.
+ * Every caller (machine review, `lastgate scan`, `npm run eval`, the
+ * benchmark) gets its scores here, so all apply the same decision.
  */
+import { readFileSync } from 'node:fs';
 import { pipeline } from '@xenova/transformers';
 import type { ClassifierResult, TextClassifier } from '../review/types.js';
 import { chunkText, CHUNK_CHARS, CHUNK_OVERLAP } from './chunking.js';
-import { LABELS, MODEL_ID, MODELS_DIR } from './model-files.js';
+import { LABELS, MODEL_ID, MODELS_DIR, type ModelCard } from './model-files.js';
+import { boostClean, lengthBoost, windowsInChunk } from './length-correction.js';
+import { tokens } from './tokenizer.js';
 import { useOfflineModels } from './offline-env.js';
 
 export { MODEL_ID, LABELS } from './model-files.js';
@@ -49,11 +59,17 @@ async function create(modelsDir: string, model: string, batchSize: number, chunk
   useOfflineModels(modelsDir);
   const pipe = (await pipeline('text-classification', model, { local_files_only: true, quantized: false })) as unknown as Pipe;
   const overlap = Math.min(CHUNK_OVERLAP, Math.floor(chunkChars / 4));
+  const { coefficient, window } = decisionOf(modelsDir, model);
 
   async function classify(texts: string[]): Promise<ClassifierResult[]> {
     const windows: Array<{ post: number; text: string }> = [];
+    // Windows of `window` token positions the graph compares, per text (length correction).
+    const scored = new Array<number>(texts.length).fill(0);
     texts.forEach((t, post) => {
-      for (const text of chunkText(t ?? '', chunkChars, overlap)) windows.push({ post, text });
+      for (const text of chunkText(t ?? '', chunkChars, overlap)) {
+        windows.push({ post, text });
+        if (coefficient !== 0) scored[post]! += windowsInChunk(tokens(text).length, window);
+      }
     });
     // Similar lengths share a batch, so little time goes into padding.
     const order = windows.map((_, i) => i).sort((a, b) => windows[a]!.text.length - windows[b]!.text.length);
@@ -69,10 +85,29 @@ async function create(modelsDir: string, model: string, batchSize: number, chunk
       const current = worst[w.post];
       if (!current || risk(s) > risk(current)) worst[w.post] = s;
     });
-    return worst.map((s) => result(s!));
+    return worst.map((s, post) => result(coefficient === 0 ? s! : boostClean(s!, lengthBoost(coefficient, scored[post]!))));
   }
 
   return { version: model, classify };
+}
+
+/**
+ * The length correction of the model's card (`lastgate.json`, see
+ * length-correction.ts): the served decision adds `coefficient · ln(windows
+ * scored)` to the clean logit of a text's worst window. A model directory
+ * without a card or without `lengthCorrection` is served without one.
+ */
+function decisionOf(modelsDir: string, model: string): { coefficient: number; window: number } {
+  let card: Partial<ModelCard>;
+  try {
+    card = JSON.parse(readFileSync(`${modelsDir.endsWith('/') ? modelsDir : `${modelsDir}/`}${model}/lastgate.json`, 'utf8')) as Partial<ModelCard>;
+  } catch {
+    return { coefficient: 0, window: 1 };
+  }
+  const coefficient = card.lengthCorrection?.coefficient ?? 0;
+  if (!Number.isFinite(coefficient) || coefficient < 0) throw new Error(`${model}: invalid lengthCorrection.coefficient`);
+  if (coefficient !== 0 && !(Number.isInteger(card.window) && card.window! > 0)) throw new Error(`${model}: lengthCorrection needs the card's window`);
+  return { coefficient, window: card.window ?? 1 };
 }
 
 /** Probability that a window is not clean. */

@@ -3,6 +3,7 @@
  * `<name>-<version>` is the classifier version recorded in every machine review.
  */
 import { fileURLToPath } from 'node:url';
+import type { LengthCorrection } from './length-correction.js';
 
 export const MODEL_NAME = 'lastgate-zh-charngram';
 export const MODEL_VERSION = '1.2.0';
@@ -23,6 +24,8 @@ export interface ModelCard {
   temperature: number;
   /** Added to the clean logit (after the temperature); see scripts/train.ts. */
   cleanMargin: number;
+  /** Added to the clean logit per ln(windows scored) by the served decision (absent: none); see length-correction.ts. */
+  lengthCorrection?: LengthCorrection;
   /** Window length in token positions; a post counts as its worst window. */
   window: number;
   chunkChars: number;
