@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadClassifier, MODEL_ID } from '../../src/classifier/index.js';
+import { MODELS_DIR, type ModelCard } from '../../src/classifier/model-files.js';
+import { boostClean, lengthBoost, windowsInChunk, windowsScored } from '../../src/classifier/length-correction.js';
+import { chunkText } from '../../src/classifier/chunking.js';
+import { buildLongDocuments } from '../../src/classifier/length-validation.js';
+import { readCorpus } from '../../src/classifier/corpus.js';
+import type { TextClassifier } from '../../src/review/types.js';
+
+const card = JSON.parse(readFileSync(`${MODELS_DIR}${MODEL_ID}/lastgate.json`, 'utf8')) as ModelCard;
+
+describe('length correction (arithmetic)', () => {
+  it('counts the windows the graph compares and gives a single window no correction', () => {
+    expect(windowsInChunk(0, 20)).toBe(1);
+    expect(windowsInChunk(20, 20)).toBe(1);
+    expect(windowsInChunk(21, 20)).toBe(2);
+    expect(windowsScored(['', '一二三'], 20)).toBe(2);
+    expect(lengthBoost(0.25, 1)).toBe(0);
+    expect(lengthBoost(0.25, Math.E ** 8)).toBeCloseTo(2, 10);
+  });
+
+  it('raises the clean logit by the boost and keeps the other labels in proportion', () => {
+    const p = { clean: 0.2, secret: 0.5, ads: 0.3 };
+    const q = boostClean(p, 1.5);
+    expect(q.clean! + q.secret! + q.ads!).toBeCloseTo(1, 12);
+    expect(Math.log(q.clean! / q.secret!) - Math.log(p.clean / p.secret)).toBeCloseTo(1.5, 10);
+    expect(q.secret! / q.ads!).toBeCloseTo(p.secret / p.ads, 10);
+    expect(boostClean(p, 0)).toBe(p);
+  });
+});
+
+describe('long-document validation set', () => {
+  it('is built from dev posts only, deterministically', () => {
+    const dev = readCorpus('dev');
+    const a = buildLongDocuments(dev, 5);
+    const b = buildLongDocuments(dev, 5);
+    expect(a).toEqual(b);
+    expect(a.filter((d) => d.kind === 'bad')).toHaveLength(5);
+    const devTexts = new Set(dev.map((e) => e.text));
+    for (const d of a) for (const p of d.text.split('\n')) if (p !== '') expect(devTexts.has(p) || dev.some((e) => e.text.includes(p))).toBe(true);
+    expect(() => buildLongDocuments(readCorpus('test').slice(0, 3))).toThrow(/dev posts only/);
+  });
+});
+
+describe('length-aware decision (served)', () => {
+  // The shipped model, and the same files with the correction switched off in
+  // the card: the difference is exactly coefficient · ln(windows scored).
+  let tmp: string;
+  let served: TextClassifier;
+  let uncorrected: TextClassifier;
+  const paragraphs = [
+    '本市持续开展公共就业服务进校园活动，为高校毕业生提供岗位信息和职业指导。',
+    '失业保险金按月发放，领取期间由失业保险基金代缴基本医疗保险费。',
+    '退休人员可通过“随申办”完成养老金领取资格认证，全年均可办理。',
+    '各区人社部门将于本月举办专场招聘会，欢迎有意向的求职者现场咨询。',
+    '职业技能等级证书可在线查询和下载电子证照，与纸质证书具有同等效力。',
+  ];
+  const longClean = Array.from({ length: 160 }, (_, i) => `${paragraphs[i % paragraphs.length]}（第${i + 1}条）`).join('\n');
+  const leak = '【机密★5年】局党组会议纪要：涉及干部任免的处理意见，仅限局领导阅知，严禁拍照转发。';
+  const lines = longClean.split('\n');
+  const longBad = [...lines.slice(0, 90), leak, ...lines.slice(90)].join('\n');
+
+  beforeAll(async () => {
+    served = await loadClassifier();
+    tmp = mkdtempSync(join(tmpdir(), 'lastgate-length-'));
+    mkdirSync(join(tmp, MODEL_ID));
+    for (const f of ['onnx', 'config.json', 'tokenizer.json', 'tokenizer_config.json']) symlinkSync(`${MODELS_DIR}${MODEL_ID}/${f}`, join(tmp, MODEL_ID, f));
+    writeFileSync(join(tmp, MODEL_ID, 'lastgate.json'), JSON.stringify({ ...card, lengthCorrection: { coefficient: 0, of: 'windows scored' } }));
+    uncorrected = await loadClassifier({ modelsDir: tmp, model: MODEL_ID });
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('ships a length correction in the model card', () => {
+    expect(card.lengthCorrection?.coefficient).toBeGreaterThan(0);
+    expect(card.lengthCorrection?.of).toBe('windows scored');
+  });
+
+  it('adds coefficient · ln(windows scored) to the clean logit, and nothing for a one-window post', async () => {
+    const short = '本周六举办招聘会，咨询电话12333。';
+    const [a, b] = await served.classify([longClean, short]);
+    const [u, v] = await uncorrected.classify([longClean, short]);
+    const windows = windowsScored(chunkText(longClean), card.window);
+    expect(windows).toBeGreaterThan(1000);
+    const shift = Math.log(a!.scores!.clean! / a!.scores!.secret!) - Math.log(u!.scores!.clean! / u!.scores!.secret!);
+    expect(shift).toBeCloseTo(card.lengthCorrection!.coefficient * Math.log(windows), 5);
+    expect(windowsScored([short], card.window)).toBe(1);
+    expect(b!.scores!.clean!).toBeCloseTo(v!.scores!.clean!, 10);
+  });
+
+  it('keeps a long clean document clean', async () => {
+    const [r] = await served.classify([longClean]);
+    expect(longClean.length).toBeGreaterThan(5000);
+    expect(r!.label).toBe('clean');
+  });
+
+  it('still flags a long document with one bad paragraph, with its label', async () => {
+    const [r] = await served.classify([longBad]);
+    expect(r!.label).toBe('secret');
+    expect(r!.scores!.secret!).toBeGreaterThan(0.9);
+  });
+
+  it('catches dev bad posts hidden in long dev documents, and passes more long clean dev documents than without the correction', async () => {
+    const docs = buildLongDocuments(readCorpus('dev'), 40);
+    const withC = await served.classify(docs.map((d) => d.text));
+    const without = await uncorrected.classify(docs.map((d) => d.text));
+    const rate = (rs: typeof withC, kind: string, clean: boolean) => {
+      const xs = rs.filter((_, i) => docs[i]!.kind === kind);
+      return xs.filter((r) => (r.label === 'clean') === clean).length / xs.length;
+    };
+    expect(rate(withC, 'bad', false)).toBeGreaterThanOrEqual(0.95);
+    expect(rate(withC, 'ordinary', true)).toBeGreaterThan(rate(without, 'ordinary', true));
+    expect(rate(withC, 'clean', true)).toBeGreaterThanOrEqual(rate(without, 'clean', true));
+  });
+});
