@@ -17,7 +17,7 @@ import type { ClassifierResult, TextClassifier } from '../review/types.js';
 import { chunkText, CHUNK_CHARS, CHUNK_OVERLAP } from './chunking.js';
 import { LABELS, MODEL_ID, MODELS_DIR, type ModelCard } from './model-files.js';
 import { boostClean, lengthBoost, windowsInChunk } from './length-correction.js';
-import { tokens } from './tokenizer.js';
+import { countTokens } from './tokenizer.js';
 import { useOfflineModels } from './offline-env.js';
 
 export { MODEL_ID, LABELS } from './model-files.js';
@@ -68,7 +68,7 @@ async function create(modelsDir: string, model: string, batchSize: number, chunk
     texts.forEach((t, post) => {
       for (const text of chunkText(t ?? '', chunkChars, overlap)) {
         windows.push({ post, text });
-        if (coefficient !== 0) scored[post]! += windowsInChunk(tokens(text).length, window);
+        if (coefficient !== 0) scored[post]! += windowsInChunk(countTokens(text), window);
       }
     });
     // Similar lengths share a batch, so little time goes into padding.

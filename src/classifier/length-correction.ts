@@ -18,7 +18,7 @@
  * name is the version recorded in every machine review, identifies the whole
  * decision.
  */
-import { tokens } from './tokenizer.js';
+import { countTokens } from './tokenizer.js';
 
 export interface LengthCorrection {
   /** Added to the clean logit per unit of ln(windows scored). */
@@ -35,7 +35,7 @@ export function windowsInChunk(tokenCount: number, window: number): number {
 /** Windows scored over the chunks of a text (token counts as the served tokenizer makes them). */
 export function windowsScored(chunks: readonly string[], window: number): number {
   let n = 0;
-  for (const c of chunks) n += windowsInChunk(tokens(c).length, window);
+  for (const c of chunks) n += windowsInChunk(countTokens(c), window);
   return n;
 }
 

@@ -27,6 +27,44 @@ export function tokens(text: string): string[] {
   return normalizeText(text).match(/[a-z]+|./gu) ?? [];
 }
 
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+
+/**
+ * `tokens(text).length` without building the tokens (the served decision
+ * counts the windows of every text, see length-correction.ts): after NFKC and
+ * lower case, characters that are neither letters nor digits vanish, a run of
+ * ASCII digits is one token, a run of a–z is one token, any other letter or
+ * digit is one token each.
+ */
+export function countTokens(text: string): number {
+  const s = text.normalize('NFKC').toLowerCase();
+  let n = 0;
+  let run = 0; // 1: inside a run of a–z, 2: inside a run of digits (runs continue across removed characters)
+  for (let i = 0; i < s.length; i++) {
+    let code = s.charCodeAt(i);
+    let width = 1;
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < s.length) {
+      const low = s.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        code = (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+        width = 2;
+      }
+    }
+    if (code >= 97 && code <= 122) {
+      if (run !== 1) n++;
+      run = 1;
+    } else if (code >= 48 && code <= 57) {
+      if (run !== 2) n++;
+      run = 2;
+    } else if ((code >= 0x4e00 && code <= 0x9fa5) || (code >= 128 && LETTER_OR_DIGIT.test(s.slice(i, i + width)))) {
+      n++;
+      run = 0;
+    }
+    i += width - 1;
+  }
+  return n;
+}
+
 export interface TokenizerFiles {
   'tokenizer.json': object;
   'tokenizer_config.json': object;

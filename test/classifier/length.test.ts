@@ -8,6 +8,7 @@ import { boostClean, lengthBoost, windowsInChunk, windowsScored } from '../../sr
 import { chunkText } from '../../src/classifier/chunking.js';
 import { buildLongDocuments } from '../../src/classifier/length-validation.js';
 import { readCorpus } from '../../src/classifier/corpus.js';
+import { countTokens, tokens } from '../../src/classifier/tokenizer.js';
 import type { TextClassifier } from '../../src/review/types.js';
 
 const card = JSON.parse(readFileSync(`${MODELS_DIR}${MODEL_ID}/lastgate.json`, 'utf8')) as ModelCard;
@@ -20,6 +21,12 @@ describe('length correction (arithmetic)', () => {
     expect(windowsScored(['', '一二三'], 20)).toBe(2);
     expect(lengthBoost(0.25, 1)).toBe(0);
     expect(lengthBoost(0.25, Math.E ** 8)).toBeCloseTo(2, 10);
+  });
+
+  it('counts tokens exactly as the tokenizer makes them', () => {
+    const tricky = ['', '😀🎉', 'Hello 世界, WorldSkills 2026 冠军', '12,345元 a1b ＡＢＣ①② Ⅻ 〇 é ß İ', '赌*博 賭博 \u200b', '\ud800x', 'ａｂ12ｃ３', '𠀀𪚥 x y'];
+    const dev = readCorpus('dev').map((e) => e.text);
+    for (const t of [...tricky, ...dev]) expect(countTokens(t)).toBe(tokens(t).length);
   });
 
   it('raises the clean logit by the boost and keeps the other labels in proportion', () => {
