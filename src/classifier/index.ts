@@ -16,8 +16,7 @@ import { pipeline } from '@xenova/transformers';
 import type { ClassifierResult, TextClassifier } from '../review/types.js';
 import { chunkText, CHUNK_CHARS, CHUNK_OVERLAP } from './chunking.js';
 import { LABELS, MODEL_ID, MODELS_DIR, type ModelCard } from './model-files.js';
-import { boostClean, lengthBoost, windowsInChunk } from './length-correction.js';
-import { countTokens } from './tokenizer.js';
+import { boostClean, lengthBoost, windowsScored } from './length-correction.js';
 import { useOfflineModels } from './offline-env.js';
 
 export { MODEL_ID, LABELS } from './model-files.js';
@@ -66,10 +65,9 @@ async function create(modelsDir: string, model: string, batchSize: number, chunk
     // Windows of `window` token positions the graph compares, per text (length correction).
     const scored = new Array<number>(texts.length).fill(0);
     texts.forEach((t, post) => {
-      for (const text of chunkText(t ?? '', chunkChars, overlap)) {
-        windows.push({ post, text });
-        if (coefficient !== 0) scored[post]! += windowsInChunk(countTokens(text), window);
-      }
+      const chunks = chunkText(t ?? '', chunkChars, overlap);
+      for (const text of chunks) windows.push({ post, text });
+      if (coefficient !== 0) scored[post] = windowsScored(chunks, window);
     });
     // Similar lengths share a batch, so little time goes into padding.
     const order = windows.map((_, i) => i).sort((a, b) => windows[a]!.text.length - windows[b]!.text.length);
