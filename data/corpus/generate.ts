@@ -6,7 +6,8 @@
  * every slot list (index % 5 === 2) is reserved for the test split. A test post
  * always carries its label through a reserved template; training never sees a
  * reserved template or slot value. Texts are deduplicated after normalisation
- * (only letters and digits kept), within and across splits.
+ * (only letters and digits kept), within and across splits. With `--check` it
+ * runs every check and the generation but writes nothing.
  */
 import { seededRandom } from '../../src/random.js';
 import { writeFileSync } from 'node:fs';
@@ -16,6 +17,10 @@ import { SLOTS, INTERFERENCE, TERM_SLOTS } from './slots.js';
 import { BAD, CLEAN, FRAGMENTS, HARD, TITLES } from './templates.js';
 import { MORE_BAD, MORE_CLEAN, MORE_FRAGMENTS, MORE_HARD, MORE_SLOTS } from './templates-more.js';
 import { CORRECTABLE_POLITICAL, TRAIN_BAD, TRAIN_HARD, TRAIN_SLOTS } from './templates-train.js';
+import type { TrainingBatch } from './templates-train4.js';
+import { BATCH as BATCH4_SECRET_POLITICAL } from './templates-train4-secret-political.js';
+import { BATCH as BATCH4_ILLEGAL_ADS_VULGAR } from './templates-train4-illegal-ads-vulgar.js';
+import { BATCH as BATCH4_CLEAN } from './templates-train4-clean.js';
 
 // The second batch is appended to the first, pool by pool, so the index rule
 // below (index % 5) reserves its templates and values exactly like the first's.
@@ -49,6 +54,25 @@ for (const t of [
   const fixed = t.replace(/\{leaderWrong\}/g, '{leaderRight}').replace(/\{taiwanWrong\}/g, '{taiwanRight}').replace(/\{hkWrong\}/g, '{hkRight}');
   if (fixed === t || /Wrong|subversive/.test(fixed)) throw new Error(`not a correctable template: ${t}`);
   TRAIN_ONLY[fixed.includes('{leaderRight}') ? 'hard.leaders' : 'hard.crossStrait']!.push(fixed);
+}
+
+/**
+ * Fourth batch (templates-train4*.ts): more training-only templates by pool,
+ * and training-only slot lists, merged after the corrected mirrors so the
+ * third batch's pools keep their order.
+ */
+const BATCH4: TrainingBatch[] = [BATCH4_SECRET_POLITICAL, BATCH4_ILLEGAL_ADS_VULGAR, BATCH4_CLEAN];
+for (const batch of BATCH4) {
+  const pools: Array<[string, string[]]> = [
+    ...Object.entries(batch.bad ?? {}),
+    ...Object.entries(batch.hard ?? {}).map(([k, v]) => [`hard.${k}`, v] as [string, string[]]),
+    ...Object.entries(batch.clean ?? {}).map(([k, v]) => [`clean.${k}`, v] as [string, string[]]),
+  ];
+  for (const [pool, templates] of pools) (TRAIN_ONLY[pool] ??= []).push(...templates);
+  for (const [name, values] of Object.entries(batch.slots ?? {})) {
+    if (SLOTS[name] || MORE_SLOTS[name] || TRAIN_SLOTS[name]) throw new Error(`training-only slot {${name}} shadows a slot list`);
+    TRAIN_SLOTS[name] = values;
+  }
 }
 
 /** Character trigrams of a template's fixed text (slots removed). */
@@ -85,6 +109,21 @@ function checkOverlap(): void {
     });
   }
   if (tooClose.length > 0) throw new Error(`training-only templates too close to a held-out template: ${tooClose.join(', ')}`);
+  // No training-only template or slot value may hold a dev- or test-reserved
+  // label term (simplified or traditional), so held-out terms stay unseen.
+  const reservedKeys = [...TERM_SLOTS]
+    .flatMap((name) => SLOTS[name]!.filter((_, i) => reservedFor(i) !== null))
+    .flatMap((t) => [dedupKey(t), dedupKey(toTraditional(t))])
+    .filter((k) => k.length > 0);
+  const holding: string[] = [];
+  const check = (where: string, text: string) => {
+    const key = dedupKey(text.replace(/\{\w+!?\}/g, '|'));
+    const hit = reservedKeys.find((k) => key.includes(k));
+    if (hit !== undefined) holding.push(where);
+  };
+  for (const [pool, templates] of Object.entries(TRAIN_ONLY)) templates.forEach((t, i) => check(`${pool}#t${i}`, t));
+  for (const [name, values] of Object.entries(TRAIN_SLOTS)) values.forEach((v, i) => check(`{${name}}[${i}]`, v));
+  if (holding.length > 0) throw new Error(`training-only material holds a held-out label term: ${holding.join(', ')}`);
 }
 type Split = 'train' | 'dev' | 'test' | 'unseen';
 /** Splits whose held-out templates and slot values are reserved (index % 5). */
@@ -325,10 +364,12 @@ function usesReservedTerm(text: string): boolean {
 checkOverlap();
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const all = generate();
+/** `--check`: run the checks and the generation, write nothing. */
+const checkOnly = process.argv.includes('--check');
 for (const split of ['train', 'dev', 'test', 'unseen'] as const) {
   const rows = all.filter((e) => e.split === split);
   const file = split === 'unseen' ? 'test-unseen-terms' : split;
-  writeFileSync(here(`./${file}.jsonl`), rows.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  if (!checkOnly) writeFileSync(here(`./${file}.jsonl`), rows.map((e) => JSON.stringify(e)).join('\n') + '\n');
   const byLabel: Record<string, number> = {};
   for (const e of rows) byLabel[e.label] = (byLabel[e.label] ?? 0) + 1;
   console.log(split, rows.length, byLabel);
