@@ -46,7 +46,7 @@ import { buildOnnxModel, type LinearModelWeights } from '../src/classifier/onnx-
 import { LABELS, MODEL_ID, MODEL_NAME, MODEL_VERSION, MODELS_DIR, type ModelCard } from '../src/classifier/model-files.js';
 import { useOfflineModels } from '../src/classifier/offline-env.js';
 import { chunkText, CHUNK_CHARS, CHUNK_OVERLAP, MAX_TOKENS } from '../src/classifier/chunking.js';
-import { calibration, confusionMatrix, macroF1, negativeLogLikelihood, perLabel, thresholdCurve, type Prediction } from '../src/classifier/metrics.js';
+import { calibration, confusionMatrix, macroF1, negativeLogLikelihood, perLabel, thresholdCurve, wilsonLower, type Prediction } from '../src/classifier/metrics.js';
 import { suggestThresholds } from '../src/classifier/thresholds.js';
 import { lengthBoost, windowsInChunk, type LengthCorrection } from '../src/classifier/length-correction.js';
 import { buildLongDocuments, LONG_MAX_CHARS, LONG_MIN_CHARS, LONG_PER_KIND, LONG_SEED } from '../src/classifier/length-validation.js';
@@ -346,8 +346,11 @@ const cleanRoom = (v: Served, margin: number, coefficient: number) => {
 // served worst window) and a bad post inserted into a long document is caught
 // at least as often as dev bad posts on their own are flagged (the correction
 // must not let a long text hide a bad paragraph). Among the admissible pairs
-// whose dev clean precision reaches CLEAN_PRECISION_TARGET and macro-F1
-// MACRO_F1_TARGET: the most long clean documents scored clean, then the best
+// whose dev clean precision reaches CLEAN_PRECISION_TARGET with 95 %
+// confidence (the one-sided Wilson lower bound over the posts dev calls
+// clean, not the point estimate: models 1.1.0–1.3.0 were chosen at the edge
+// of the target and lost about 2 points of it on the held-out split) and
+// macro-F1 MACRO_F1_TARGET: the most long clean documents scored clean, then the best
 // dev macro-F1, then the smaller coefficient; failing that, the best clean
 // precision among those that keep macro-F1 at MACRO_F1_TARGET; failing that,
 // the best macro-F1. The worst window does not depend on either (both shift
@@ -366,6 +369,8 @@ type Trial = {
   margin: number;
   macroF1: number;
   cleanPrecision: number;
+  /** One-sided 95 % Wilson lower bound of dev clean precision. */
+  cleanPrecisionLow: number;
   seedsClean: boolean;
   devBadFlagged: number;
   longBadCaught: number;
@@ -379,13 +384,15 @@ for (let c = 0; c <= 1.0001; c += 0.05) {
   for (let m = -8; m <= 8.0001; m += 0.25) {
     const margin = Math.round(m * 100) / 100;
     const preds = devServed.map((v, i) => ({ gold: devLogits[i]!.gold, probs: softmax(decisionLogits(v, margin, coefficient)) }));
-    const pl = perLabel(confusionMatrix(preds, LABELS.length), LABELS);
+    const cm = confusionMatrix(preds, LABELS.length);
+    const pl = perLabel(cm, LABELS);
     const long = (kind: string) => longServed.filter((_, i) => longDocs[i]!.kind === kind);
     trials.push({
       coefficient,
       margin,
       macroF1: macroF1(pl),
       cleanPrecision: pl[0]!.precision,
+      cleanPrecisionLow: wilsonLower(cm[0]![0]!, cm.reduce((n, row) => n + row[0]!, 0)),
       seedsClean: seedServed.every((v) => cleanRoom(v, margin, coefficient) >= opts.seedSlack),
       devBadFlagged: rate(preds.filter((p) => p.gold !== 0).map((p) => p.probs.indexOf(Math.max(...p.probs)) !== 0)),
       longBadCaught: rate(long('bad').map((v) => !isClean(v, margin, coefficient))),
@@ -402,7 +409,7 @@ const mostPrecise = (ts: Trial[]) => pickBy(ts, (t, b) => t.cleanPrecision > b.c
 const mostLongClean = (ts: Trial[]) =>
   pickBy(ts, (t, b) => longClean(t) > longClean(b) + 1e-9 || (Math.abs(longClean(t) - longClean(b)) <= 1e-9 && t.macroF1 > b.macroF1 + 1e-9));
 const chosen =
-  mostLongClean(admissible.filter((t) => t.cleanPrecision >= CLEAN_PRECISION_TARGET && t.macroF1 >= MACRO_F1_TARGET)) ??
+  mostLongClean(admissible.filter((t) => t.cleanPrecisionLow >= CLEAN_PRECISION_TARGET && t.macroF1 >= MACRO_F1_TARGET)) ??
   mostPrecise(admissible.filter((t) => t.macroF1 >= MACRO_F1_TARGET)) ??
   best(admissible);
 if (!chosen) throw new Error('no clean margin and length coefficient keep the seed documents clean');
@@ -412,7 +419,7 @@ const lengthCorrection: LengthCorrection = { coefficient: chosen.coefficient, of
 const marginTrials = trials.filter((t) => t.coefficient === chosen.coefficient);
 const perCoefficient = [...new Set(trials.map((t) => t.coefficient))].map((c) => {
   const ts = admissible.filter((t) => t.coefficient === c);
-  return mostLongClean(ts.filter((t) => t.cleanPrecision >= CLEAN_PRECISION_TARGET && t.macroF1 >= MACRO_F1_TARGET)) ?? mostPrecise(ts.filter((t) => t.macroF1 >= MACRO_F1_TARGET)) ?? best(ts) ?? { coefficient: c };
+  return mostLongClean(ts.filter((t) => t.cleanPrecisionLow >= CLEAN_PRECISION_TARGET && t.macroF1 >= MACRO_F1_TARGET)) ?? mostPrecise(ts.filter((t) => t.macroF1 >= MACRO_F1_TARGET)) ?? best(ts) ?? { coefficient: c };
 });
 for (const t of perCoefficient) console.log(`length coefficient ${JSON.stringify(t)}`);
 console.log(`chosen: ${JSON.stringify(chosen)}`);

@@ -143,7 +143,7 @@ interface Example {
 
 const SEED = 20260422;
 const COUNTS: Record<Split, { clean: number; hard: number; bad: number }> = {
-  train: { clean: 5000, hard: 3500, bad: 2400 },
+  train: { clean: 7000, hard: 5000, bad: 3400 },
   dev: { clean: 380, hard: 330, bad: 160 },
   test: { clean: 380, hard: 330, bad: 160 },
   unseen: { clean: 0, hard: 0, bad: 60 },

@@ -104,3 +104,18 @@ export function thresholdCurve(preds: readonly Prediction[], label: number, thre
     return { threshold, precision: flagged ? tp / flagged : 1, recall: positives ? tp / positives : 0, flagged };
   });
 }
+
+/**
+ * One-sided lower confidence bound of a proportion (Wilson score interval,
+ * z = 1.645 for 95 %): how low `successes / trials` may really be given the
+ * sample. Model selection asks this bound, not the point estimate, to reach a
+ * target, so a margin is not chosen at the edge of sampling noise.
+ */
+export function wilsonLower(successes: number, trials: number, z = 1.645): number {
+  if (trials <= 0) return 0;
+  const p = successes / trials;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * trials);
+  const spread = z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
+  return (centre - spread) / (1 + z2 / trials);
+}
