@@ -55,7 +55,7 @@ const { values: args } = parseArgs({
   options: {
     epochs: { type: 'string', default: '6' },
     dim: { type: 'string', default: '16' },
-    buckets: { type: 'string', default: String(2 ** 17) },
+    buckets: { type: 'string', default: String(2 ** 19) },
     lr: { type: 'string', default: '0.2' },
     seed: { type: 'string', default: '7' },
     'min-examples': { type: 'string', default: '3' },

@@ -21,6 +21,8 @@ import type { TrainingBatch } from './templates-train4.js';
 import { BATCH as BATCH4_SECRET_POLITICAL } from './templates-train4-secret-political.js';
 import { BATCH as BATCH4_ILLEGAL_ADS_VULGAR } from './templates-train4-illegal-ads-vulgar.js';
 import { BATCH as BATCH4_CLEAN } from './templates-train4-clean.js';
+import { BATCH as BATCH4_POLITICAL_SECRET_2 } from './templates-train4-political-secret-2.js';
+import { BATCH as BATCH4_ILLEGAL_ADS_VULGAR_2 } from './templates-train4-illegal-ads-vulgar-2.js';
 
 // The second batch is appended to the first, pool by pool, so the index rule
 // below (index % 5) reserves its templates and values exactly like the first's.
@@ -61,7 +63,14 @@ for (const t of [
  * and training-only slot lists, merged after the corrected mirrors so the
  * third batch's pools keep their order.
  */
-const BATCH4: TrainingBatch[] = [BATCH4_SECRET_POLITICAL, BATCH4_ILLEGAL_ADS_VULGAR, BATCH4_CLEAN];
+const BATCH4: TrainingBatch[] = [
+  BATCH4_SECRET_POLITICAL,
+  BATCH4_ILLEGAL_ADS_VULGAR,
+  BATCH4_CLEAN,
+  // A second pass by other authors, for shapes the first pass did not cover.
+  BATCH4_POLITICAL_SECRET_2,
+  BATCH4_ILLEGAL_ADS_VULGAR_2,
+];
 for (const batch of BATCH4) {
   const pools: Array<[string, string[]]> = [
     ...Object.entries(batch.bad ?? {}),

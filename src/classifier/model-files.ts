@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { LengthCorrection } from './length-correction.js';
 
 export const MODEL_NAME = 'lastgate-zh-charngram';
-export const MODEL_VERSION = '1.3.0';
+export const MODEL_VERSION = '1.4.0';
 export const MODEL_ID = `${MODEL_NAME}-${MODEL_VERSION}`;
 
 /** The repository's `models/` directory (absolute, with a trailing slash as transformers.js expects). */

@@ -16,7 +16,7 @@ export interface VerdictPolicy {
 
 /**
  * Default classifier thresholds, read off the dev-split curve of the shipped
- * model (`models/lastgate-zh-charngram-1.3.0/lastgate.json`,
+ * model (`models/lastgate-zh-charngram-1.4.0/lastgate.json`,
  * `validation.suggestedThresholds`; dev has held-out templates and slot values
  * of its own) by the rule in `src/classifier/thresholds.ts`; the held-out test
  * curve in EVALUATION.md only checks them.
@@ -24,16 +24,16 @@ export interface VerdictPolicy {
  * When the classifier alone may raise a post: to `review` when a non-clean
  * label is the top label with probability ≥ its `review` threshold; to `block`
  * only for `secret` and `illegal` (the categories whose rule findings block)
- * at probability ≥ its `block` threshold (0.99 and 0.95). `political`, `ads` and `vulgar` are never blocked by
+ * at probability ≥ its `block` threshold (0.95 for both). `political`, `ads` and `vulgar` are never blocked by
  * the classifier alone — only a rule finding can block them. The classifier
  * never lowers what a rule decided.
  */
 export const DEFAULT_CLASSIFIER_THRESHOLDS: Readonly<Record<string, ClassifierThresholds>> = {
-  secret: { review: 0.79, block: 0.99 },
-  political: { review: 0.79, block: null },
+  secret: { review: 0.825, block: 0.95 },
+  political: { review: 0.755, block: null },
   illegal: { review: 0.5, block: 0.95 },
   ads: { review: 0.5, block: null },
-  vulgar: { review: 0.615, block: null },
+  vulgar: { review: 0.5, block: null },
 };
 
 export const DEFAULT_VERDICT_POLICY: VerdictPolicy = {
