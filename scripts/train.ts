@@ -350,8 +350,8 @@ const cleanRoom = (v: Served, margin: number, coefficient: number) => {
 // confidence (the one-sided Wilson lower bound over the posts dev calls
 // clean, not the point estimate: models 1.1.0–1.3.0 were chosen at the edge
 // of the target and lost about 2 points of it on the held-out split) and
-// macro-F1 MACRO_F1_TARGET: the most long clean documents scored clean, then the best
-// dev macro-F1, then the smaller coefficient; failing that, the best clean
+// macro-F1 MACRO_F1_TARGET: the most long clean documents scored clean, then
+// the best dev macro-F1, then the smaller coefficient; failing that, the best clean
 // precision among those that keep macro-F1 at MACRO_F1_TARGET; failing that,
 // the best macro-F1. The worst window does not depend on either (both shift
 // the clean logit of every window of a text alike), so they shift only the

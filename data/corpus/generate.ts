@@ -127,8 +127,7 @@ function checkOverlap(): void {
   const holding: string[] = [];
   const check = (where: string, text: string) => {
     const key = dedupKey(text.replace(/\{\w+!?\}/g, '|'));
-    const hit = reservedKeys.find((k) => key.includes(k));
-    if (hit !== undefined) holding.push(where);
+    if (reservedKeys.some((k) => key.includes(k))) holding.push(where);
   };
   for (const [pool, templates] of Object.entries(TRAIN_ONLY)) templates.forEach((t, i) => check(`${pool}#t${i}`, t));
   for (const [name, values] of Object.entries(TRAIN_SLOTS)) values.forEach((v, i) => check(`{${name}}[${i}]`, v));
