@@ -1,4 +1,4 @@
-/** Writes one `## Section` of BENCHMARKS.md, leaving the other sections as they are. */
+/** Writes one `## Section` of BENCHMARKS.md (or of another Markdown file), leaving the other sections as they are. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +11,13 @@ export function machineLine(): string {
 }
 
 export function writeSection(title: string, body: string): void {
+  writeMarkdownSection(BENCHMARKS_MD, title, body, '# Benchmarks\n\nFigures measured on the machine named in each section; re-run with `npm run bench`.\n');
+}
+
+/** Replaces (or appends) the `## title` section of a Markdown file, leaving the other sections as they are. */
+export function writeMarkdownSection(file: string, title: string, body: string, empty = ''): void {
   const header = `## ${title}`;
-  let doc = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '# Benchmarks\n\nFigures measured on the machine named in each section; re-run with `npm run bench`.\n';
+  let doc = existsSync(file) ? readFileSync(file, 'utf8') : empty;
   const section = `${header}\n\n${body.trim()}\n`;
   const start = doc.indexOf(`${header}\n`);
   if (start >= 0) {
@@ -21,7 +26,7 @@ export function writeSection(title: string, body: string): void {
   } else {
     doc = `${doc.trimEnd()}\n\n${section}`;
   }
-  writeFileSync(BENCHMARKS_MD, doc);
+  writeFileSync(file, doc);
 }
 
 export function percentile(sorted: number[], p: number): number {
