@@ -9,6 +9,7 @@ import confidentiality from '../../rules/confidentiality.yaml';
 import legal from '../../rules/legal.yaml';
 import policy from '../../rules/policy.yaml';
 import political from '../../rules/political.yaml';
+import politicalKnowledge from '../../rules/political-knowledge.yaml';
 import text from '../../rules/text.yaml';
 
 /** File names as in `rules/`, in name order (loadPackDir's order). */
@@ -16,6 +17,7 @@ export const BUNDLED_PACK_FILES: Record<string, string> = {
   'confidentiality.yaml': confidentiality,
   'legal.yaml': legal,
   'policy.yaml': policy,
+  'political-knowledge.yaml': politicalKnowledge,
   'political.yaml': political,
   'text.yaml': text,
 };

@@ -11,18 +11,27 @@ import { CATEGORY_GATE } from '../review/types.js';
 import { buildAutomaton, type AutomatonData } from './automaton.js';
 import { DEFAULT_LEXICON_POLICY, triageKey, type Lexicon, type LexiconPolicy, type LexiconVerdict } from './lexicon.js';
 import { termKey } from './normalize.js';
-import type { Boundary, ContextSpec, PackSpec, RuleSpec, ValidatorName } from './pack.js';
+import { compileKnowledge, knowledgeAnchors, type CompiledKnowledge } from './knowledge.js';
+import type { Boundary, ContextRef, ContextSpec, KnowledgeCheck, PackSpec, RuleSpec, ValidatorName } from './pack.js';
 import { checkPattern } from './regex-safety.js';
 import { termVariants, type VariantKind } from './variants.js';
 
 /** Bumped whenever the compiled layout or matching semantics change (invalidates caches). */
-export const COMPILER_VERSION = 'lastgate-rules/3';
+export const COMPILER_VERSION = 'lastgate-rules/4';
 
 export interface CompiledContext {
   phrases: number[];
+  /** Distance in kept characters; SENTENCE for the same sentence. */
   within: number;
   side: 'before' | 'after' | 'around';
+  /** Phrases that end the scope when they lie between the cue and the finding. */
+  stops: number[];
+  /** Phrases in which a cue is not a cue. */
+  pseudo: number[];
 }
+
+/** `within` of a context scoped to the sentence. */
+export const SENTENCE = -1;
 
 export interface CompiledRule {
   id: string;
@@ -34,9 +43,13 @@ export interface CompiledRule {
   suggestion?: string;
   validFrom?: string;
   validUntil?: string;
-  near?: CompiledContext;
+  /** The rule fires only when one of these holds. */
+  near?: CompiledContext[];
   unlessPhrases: number[];
   unlessNear: CompiledContext[];
+  /** `info`: a finding in an `unlessNear` context is kept as info instead of dropped. */
+  unlessAction?: 'info';
+  knowledge?: KnowledgeCheck;
   /** Safe (possibly rewritten) pattern sources. */
   patterns: string[];
   validator?: ValidatorName;
@@ -84,6 +97,8 @@ export interface CompiledRules {
   /** Phrases that make any finding inside them fine. */
   allow: number[];
   lexiconUnless: CompiledContext[];
+  /** The packs' knowledge tables, merged; null when no pack has any. */
+  knowledge: CompiledKnowledge | null;
   diagnostics: Diagnostic[];
   stats: { rules: number; terms: number; keys: number; lexiconTerms: Record<LexiconVerdict, number> };
 }
@@ -161,10 +176,32 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
     }
     return id;
   };
-  const context = (c: ContextSpec): CompiledContext => ({ phrases: c.terms.map(phrase), within: c.within, side: c.side });
+  const compileContext = (c: ContextSpec): CompiledContext => ({
+    phrases: c.terms.map(phrase),
+    within: c.within === 'sentence' ? SENTENCE : c.within,
+    side: c.side,
+    stops: (c.stop ?? []).map(phrase),
+    pseudo: (c.pseudo ?? []).map(phrase),
+  });
+  // Named contexts of every pack, resolved by name from any pack's rules.
+  const named = new Map<string, { spec: ContextSpec; source: string; compiled?: CompiledContext }>();
+  for (const { source, pack } of packs) {
+    for (const [name, spec] of Object.entries(pack.contexts ?? {})) {
+      const other = named.get(name);
+      if (other) throw new Error(`${source}: context ${name} already defined in ${other.source}`);
+      named.set(name, { spec, source });
+    }
+  }
+  const context = (ref: ContextRef, source: string): CompiledContext => {
+    if (typeof ref !== 'string') return compileContext(ref);
+    const n = named.get(ref);
+    if (!n) throw new Error(`${source}: unknown context ${ref} (define it under a pack's contexts)`);
+    return (n.compiled ??= compileContext(n.spec));
+  };
 
   const allow: number[] = [];
   const lexiconUnless: CompiledContext[] = [];
+  const knowledge = compileKnowledge(packs.flatMap((p) => (p.pack.tables ? [p.pack.tables] : [])));
 
   const ruleSources = new Map<string, string>();
   for (const { source, pack } of packs) {
@@ -174,13 +211,23 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
       ruleSources.set(r.id, source);
     }
   }
+
   for (const { source, pack } of packs) {
     for (const a of pack.allow ?? []) allow.push(phrase(a));
-    for (const c of pack.lexiconUnless ?? []) lexiconUnless.push(context(c));
+    for (const c of pack.lexiconUnless ?? []) lexiconUnless.push(context(c, source));
     for (const r of pack.rules) {
       if (!r.enabled) continue;
       const ruleIndex = rules.length;
-      rules.push(compileRule(r, source, context, phrase, diagnostics));
+      rules.push(compileRule(r, source, (c) => context(c, source), phrase, diagnostics));
+      if (r.knowledge) {
+        if (!knowledge) throw new Error(`${source}: ${r.id}: knowledge rule without knowledge tables in any pack`);
+        for (const anchor of knowledgeAnchors(r.knowledge, knowledge)) {
+          const k = termKey(anchor);
+          if (k.key.length === 0) continue;
+          termCount++;
+          text.add(k.keyText, { t: 'term', rule: ruleIndex, term: anchor, min: k.min, boundary: 'none', asciiStart: false, asciiEnd: false, kind: 'exact' });
+        }
+      }
       for (const term of r.terms ?? []) {
         termCount++;
         const spec = typeof term === 'string' ? { text: term } : term;
@@ -261,6 +308,7 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
     phrases,
     allow,
     lexiconUnless,
+    knowledge,
     diagnostics,
     stats: { rules: rules.length, terms: termCount, keys: text.keys.length, lexiconTerms },
   };
@@ -269,7 +317,7 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
 function compileRule(
   r: RuleSpec,
   source: string,
-  context: (c: ContextSpec) => CompiledContext,
+  context: (c: ContextRef) => CompiledContext,
   phrase: (p: string) => number,
   diagnostics: Diagnostic[],
 ): CompiledRule {
@@ -290,11 +338,13 @@ function compileRule(
     ...(r.suggestion ? { suggestion: r.suggestion } : {}),
     ...(r.validFrom ? { validFrom: r.validFrom } : {}),
     ...(r.validUntil ? { validUntil: r.validUntil } : {}),
-    ...(r.near ? { near: context(r.near) } : {}),
+    ...(r.near ? { near: (Array.isArray(r.near) ? r.near : [r.near]).map(context) } : {}),
     unlessPhrases: (r.unless?.phrases ?? []).map(phrase),
     unlessNear: (r.unless?.near ?? []).map(context),
+    ...(r.unless?.action ? { unlessAction: r.unless.action } : {}),
     patterns,
     ...(r.validator ? { validator: r.validator } : {}),
+    ...(r.knowledge ? { knowledge: r.knowledge } : {}),
     lexicon: false,
     source,
   };

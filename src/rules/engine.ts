@@ -16,9 +16,11 @@ import { fileURLToPath } from 'node:url';
 import type { Field, Hit, ReviewInput, RuleMatcher } from '../review/types.js';
 import { automatonBytes, emptyMatches, MAX_INNER_GAP, type MatchBuffer } from './automaton.js';
 import { loadCompiled, saveCompiled } from './cache.js';
-import { compileRules, rulesVersion, type CompiledContext, type CompiledRules, type CompileOptions, type KeyEntry, type KeyTable, type PackInput } from './compile.js';
+import { checkKnowledge } from './knowledge.js';
+import { sentenceBounds } from './sentences.js';
+import { compileRules, rulesVersion, SENTENCE, type CompiledContext, type CompiledRules, type CompileOptions, type KeyEntry, type KeyTable, type PackInput } from './compile.js';
 import { loadLexicon, type LexiconPolicy } from './lexicon.js';
-import { charTable, emptyNormalized, endOffset, type CharTable, foldPreimages, foldText, HARD_GAP, normalize, type NormalizedText } from './normalize.js';
+import { charTable, emptyNormalized, endOffset, type CharTable, foldPreimages, foldUnit, foldVisible, HARD_GAP, normalize, type NormalizedText, type VisibleText } from './normalize.js';
 import { loadPackDir } from './pack.js';
 import { commonWords, fitsWords, tokenEdges } from './segment.js';
 import { digitRuns, findBankCards, findChineseIds, findMobiles, findPastDeadlines, mayHaveDeadline, type DigitRun, type Span } from './validators.js';
@@ -55,6 +57,11 @@ interface Occurrence {
 interface Candidate {
   rule: number;
   entry: Extract<KeyEntry, { t: 'term' }> | null;
+  /** Explanation and fix of this occurrence (knowledge checks), over the rule's. */
+  message?: string;
+  suggestion?: string;
+  /** Found in an `unless` context of a rule whose `unless.action` is info. */
+  info?: boolean;
   /** Kept-character indices, inclusive. */
   s: number;
   e: number;
@@ -136,7 +143,9 @@ export class RuleEngine implements RuleMatcher {
         const { first } = patternEdgeChars(p);
         const maxLength = patternMaxLength(p);
         if (!first || maxLength > 256) return null;
-        return { starts: foldPreimages(first.map((ch) => ch.toLowerCase())), maxLength, sticky: new RegExp(p, 'iuy') };
+        // Matches run on the folded text (foldVisible), so only folded forms can start one.
+        const starts = [...new Set(foldPreimages(first.map((ch) => ch.toLowerCase())).map((ch) => String.fromCharCode(foldUnit(ch.charCodeAt(0)))))];
+        return { starts, maxLength, sticky: new RegExp(p, 'iuy') };
       }),
     );
     this.patternRules = compiled.rules.flatMap((r, i) => (r.patterns.length > 0 || r.validator ? [i] : []));
@@ -173,25 +182,33 @@ export class RuleEngine implements RuleMatcher {
     const phrases = this.phraseOccurrences(c.text, norm.cp, norm);
     dropNestedLexiconWords(c, cands);
 
+    if (c.knowledge) this.expandKnowledge(cands, norm, text, date);
     const segCache = new Map<string, { edges: Uint8Array; unit: Int32Array; from: number }>();
     const kept: Array<{ cand: Candidate; lexicon: boolean }> = [];
+    let sentence: Sentences | null = null;
     for (const cand of cands) {
       if (cand.rule < 0) continue;
       const rule = c.rules[cand.rule]!;
       if (rule.validFrom && date < rule.validFrom) continue;
       if (rule.validUntil && date >= rule.validUntil) continue;
-      if (rule.near && (phrases.size === 0 || !contextHolds(rule.near, phrases, cand.s, cand.e))) continue;
+      const scope = (sentence ??= new Sentences(text, norm));
+      // A required context is waived for an evaded spelling (贝者十尃, 堵博, 赌*博): nobody writes a word that way by accident.
+      if (rule.near && !evaded(norm, cand) && (phrases.size === 0 || !rule.near.some((ctx) => contextHolds(ctx, phrases, cand, scope, false)))) continue;
       // Exceptions and allow-lists need a phrase in the text; most fields have none.
       if (phrases.size > 0) {
         if (covered(rule.unlessPhrases, phrases, cand.s, cand.e)) continue;
         if (covered(c.allow, phrases, cand.s, cand.e)) continue;
-        if (rule.unlessNear.some((ctx) => contextHolds(ctx, phrases, cand.s, cand.e))) continue;
-        if (rule.lexicon && c.lexiconUnless.some((ctx) => contextHolds(ctx, phrases, cand.s, cand.e))) continue;
+        if (rule.unlessNear.some((ctx) => contextHolds(ctx, phrases, cand, scope, true))) {
+          if (rule.unlessAction !== 'info') continue;
+          cand.info = true;
+        }
+        if (rule.lexicon && c.lexiconUnless.some((ctx) => contextHolds(ctx, phrases, cand, scope, true))) continue;
       }
       const entry = cand.entry;
       if (entry && entry.boundary !== 'none') {
         if (entry.asciiStart && !asciiEdgeOk(norm, cand.s, -1)) continue;
         if (entry.asciiEnd && !asciiEdgeOk(norm, cand.e, 1)) continue;
+        if (entry.kind === 'numerals' && !digitsJoined(norm, cand.s, cand.e)) continue;
         // Segmentation last: it is the expensive check.
         if (!(entry.asciiStart && entry.asciiEnd) && hasHan(norm, cand.s, cand.e)) {
           const strict = entry.boundary === 'word' || entry.kind === 'homophone';
@@ -230,9 +247,10 @@ export class RuleEngine implements RuleMatcher {
     }
     for (const { cand } of result) {
       const rule = c.rules[cand.rule]!;
-      const suggestion = cand.entry?.suggestion ?? rule.suggestion;
-      let message = rule.message;
+      const suggestion = cand.suggestion ?? cand.entry?.suggestion ?? rule.suggestion;
+      let message = cand.message ?? rule.message;
       if (cand.entry && cand.entry.kind !== 'exact' && message) message = `${message}（变体写法，原词：${cand.entry.term}）`;
+      if (cand.info && message) message = `${message}（出现在警示、禁止或报道语境中，仅供参考）`;
       out.push({
         field,
         start: cand.start,
@@ -241,8 +259,8 @@ export class RuleEngine implements RuleMatcher {
         rule: ruleIdOf(c, cand),
         category: rule.category,
         gate: rule.gate,
-        severity: rule.severity,
-        action: rule.action,
+        severity: cand.info ? 'low' : rule.severity,
+        action: cand.info ? 'info' : rule.action,
         ...(suggestion ? { suggestion } : {}),
         ...(message ? { message } : {}),
       });
@@ -335,11 +353,42 @@ export class RuleEngine implements RuleMatcher {
     return true;
   }
 
+  /**
+   * Replaces each knowledge anchor found by the automaton (a leader's name, a
+   * title, a formulation's anchor) with what its check finds there, if anything.
+   */
+  private expandKnowledge(cands: Candidate[], norm: NormalizedText, text: string, date: string): void {
+    const c = this.compiled;
+    const k = c.knowledge!;
+    const n = cands.length;
+    for (let i = 0; i < n; i++) {
+      const cand = cands[i]!;
+      const check = cand.rule >= 0 ? c.rules[cand.rule]!.knowledge : undefined;
+      if (!check || !cand.entry) continue;
+      const rule = cand.rule;
+      cand.rule = -1;
+      for (const f of checkKnowledge(check, k, cand.entry.term, cand.s, cand.e, { norm, text, date })) {
+        cands.push({
+          rule,
+          entry: null,
+          s: f.s,
+          e: f.e,
+          rs: f.s,
+          re: f.e,
+          start: norm.pos[f.s]!,
+          end: endOffset(norm, f.e),
+          ...(f.message ? { message: f.message } : {}),
+          ...(f.suggestion ? { suggestion: f.suggestion } : {}),
+        });
+      }
+    }
+  }
+
   private collectPatterns(text: string, date: string, norm: NormalizedText, cands: Candidate[]): void {
     const c = this.compiled;
-    // Folded text and digit runs computed lazily, at most once per field (plain variables rather than
+    // The visible folded text and digit runs computed lazily, at most once per field (plain variables rather than
     // closures: this runs for every field, and tsx's keepNames wraps each named closure it creates).
-    let folded: string | null = null;
+    let visible: VisibleText | null = null;
     let runs: DigitRun[] | null = null;
     for (const r of this.patternRules) {
       const rule = c.rules[r]!;
@@ -347,28 +396,27 @@ export class RuleEngine implements RuleMatcher {
       const regexes = this.regexes[r]!;
       for (let j = 0; j < regexes.length; j++) {
         if (!allTriggered(this.prefilters[r]![j]!, norm.triggered)) continue;
+        const v = (visible ??= foldVisible(text));
         const anchor = this.anchors[r]![j];
         if (anchor) {
-          // Anchored at each place a match can start, on a folded window: work proportional to those places.
+          // Anchored at each place a match can start: work proportional to those places.
           for (const ch of anchor.starts) {
-            for (let at = text.indexOf(ch); at >= 0; at = text.indexOf(ch, at + 1)) {
-              const window = foldText(text.slice(at, at + anchor.maxLength));
-              anchor.sticky.lastIndex = 0;
-              const m = anchor.sticky.exec(window);
-              if (m && m[0].length > 0) spans.push({ start: at, end: at + m[0].length });
+            for (let at = v.text.indexOf(ch); at >= 0; at = v.text.indexOf(ch, at + 1)) {
+              anchor.sticky.lastIndex = at;
+              const m = anchor.sticky.exec(v.text);
+              if (m && m[0].length > 0) spans.push(originalSpan(v, at, at + m[0].length));
             }
           }
           continue;
         }
         const re = regexes[j]!;
-        const f = (folded ??= foldText(text));
         re.lastIndex = 0;
-        for (let m = re.exec(f); m; m = re.exec(f)) {
+        for (let m = re.exec(v.text); m; m = re.exec(v.text)) {
           if (m[0].length === 0) {
             re.lastIndex++;
             continue;
           }
-          spans.push({ start: m.index, end: m.index + m[0].length });
+          spans.push(originalSpan(v, m.index, m.index + m[0].length));
         }
       }
       if (rule.validator && rule.validator !== 'past-deadline' && norm.maxDigits < 11) continue;
@@ -384,7 +432,8 @@ export class RuleEngine implements RuleMatcher {
           break;
         case 'past-deadline':
           if (allTriggered(this.prefilters[r]![regexes.length]!, norm.triggered) && mayHaveDeadline(text)) {
-            spans.push(...findPastDeadlines((folded ??= foldText(text)), date));
+            const v = (visible ??= foldVisible(text));
+            for (const sp of findPastDeadlines(v.text, date)) spans.push(originalSpan(v, sp.start, sp.end));
           }
           break;
         default:
@@ -480,6 +529,11 @@ function ruleIdOf(c: CompiledRules, cand: Candidate): string {
   return cand.entry?.line !== undefined ? `${id}:${cand.entry.line}` : id;
 }
 
+/** A span [a, b) of the visible text as offsets into the original field. */
+function originalSpan(v: VisibleText, a: number, b: number): Span {
+  return v.pos ? { start: v.pos[a]!, end: v.pos[b - 1]! + 1 } : { start: a, end: b };
+}
+
 function lowerBound(a: Int32Array, n: number, x: number): number {
   let lo = 0;
   let hi = n;
@@ -507,18 +561,95 @@ function asciiEdgeOk(norm: NormalizedText, at: number, dir: -1 | 1): boolean {
   return !(isDigit(inner) && isDigit(other) && g <= MAX_INNER_GAP);
 }
 
-function contextHolds(ctx: CompiledContext, phrases: Map<number, Occurrence[]>, s: number, e: number): boolean {
+/**
+ * Sentence bounds of a field in kept-character indices, computed for the
+ * candidates that need them (contexts scoped to a sentence).
+ */
+class Sentences {
+  private readonly cache = new Map<number, [number, number]>();
+  constructor(
+    private readonly text: string,
+    private readonly norm: NormalizedText,
+  ) {}
+
+  /** [first, last] kept index of the sentence holding the candidate. */
+  of(cand: Candidate): [number, number] {
+    let b = this.cache.get(cand.s);
+    if (!b) {
+      const [a, z] = sentenceBounds(this.text, cand.start);
+      b = [lowerBound(this.norm.pos, this.norm.length, a), lowerBound(this.norm.pos, this.norm.length, z) - 1];
+      this.cache.set(cand.s, b);
+    }
+    return b;
+  }
+}
+
+/**
+ * Whether a context holds for a candidate: a cue within its distance (or
+ * sentence) on its side, with no stop phrase between cue and candidate. A cue
+ * inside the candidate's own span counts only for exceptions (`overlap`): 卖
+ * in 卖淫 does not make 卖淫 a sales offer, but 涉赌 does make 赌 a report.
+ */
+function contextHolds(ctx: CompiledContext, phrases: Map<number, Occurrence[]>, cand: Candidate, sentences: Sentences, overlap: boolean): boolean {
+  const { s, e } = cand;
+  let lo = -Infinity;
+  let hi = Infinity;
+  if (ctx.within === SENTENCE) [lo, hi] = sentences.of(cand);
+  const near = (d: number) => (ctx.within === SENTENCE ? true : d <= ctx.within);
   for (const ph of ctx.phrases) {
     const occ = phrases.get(ph);
     if (!occ) continue;
     for (const o of occ) {
-      const before = o.e < s && s - o.e - 1 <= ctx.within;
-      const after = o.s > e && o.s - e - 1 <= ctx.within;
-      if (ctx.side === 'before' ? before : ctx.side === 'after' ? after : before || after || (o.s <= e && o.e >= s)) return true;
+      if (o.s < lo || o.e > hi || insidePseudo(ctx, phrases, o)) continue;
+      const before = o.e < s && near(s - o.e - 1) && !stopBetween(ctx, phrases, o.e, s);
+      const after = o.s > e && near(o.s - e - 1) && !stopBetween(ctx, phrases, e, o.s);
+      const inside = overlap && o.s <= e && o.e >= s;
+      if (ctx.side === 'before' ? before : ctx.side === 'after' ? after : before || after || inside) return true;
     }
   }
   return false;
 }
+
+/** Whether a cue occurrence lies inside one of the context's pseudo-cue phrases. */
+function insidePseudo(ctx: CompiledContext, phrases: Map<number, Occurrence[]>, o: Occurrence): boolean {
+  for (const ph of ctx.pseudo) {
+    for (const p of phrases.get(ph) ?? []) if (p.s <= o.s && p.e >= o.e) return true;
+  }
+  return false;
+}
+
+/** Whether a stop phrase of the context lies strictly between kept indices a and b. */
+function stopBetween(ctx: CompiledContext, phrases: Map<number, Occurrence[]>, a: number, b: number): boolean {
+  for (const ph of ctx.stops) {
+    for (const o of phrases.get(ph) ?? []) if (o.s > a && o.e < b) return true;
+  }
+  return false;
+}
+
+/** Whether a candidate is spelled to evade: a split, pinyin or (for longer terms) homophone variant, or interference between every character. */
+function evaded(norm: NormalizedText, cand: Candidate): boolean {
+  const kind = cand.entry?.kind;
+  if (kind === 'split' || kind === 'pinyin') return true;
+  // A sound-alike of a two-character word is as often an ordinary word (读博 for 赌博).
+  if (kind === 'homophone') return cand.entry!.term.length > 2;
+  if (!cand.entry || cand.e <= cand.s) return false;
+  for (let i = cand.s + 1; i <= cand.e; i++) {
+    const g = norm.gap[i]!;
+    if (g === 0 || g === HARD_GAP) {
+      // A repeated character (赌赌博) is part of the spelling too.
+      if (g === 0 && norm.cp[i] === norm.cp[i - 1]) continue;
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Digits of a numeral variant must be written together: 十四五 is not the 1, 4 and 5 of 14.5 or 1,450. */
+function digitsJoined(norm: NormalizedText, s: number, e: number): boolean {
+  for (let i = s + 1; i <= e; i++) if (norm.gap[i] !== 0 && isDigit(norm.cp[i]!) && isDigit(norm.cp[i - 1]!)) return false;
+  return true;
+}
+
 
 function covered(ids: readonly number[], phrases: Map<number, Occurrence[]>, s: number, e: number): boolean {
   for (const ph of ids) {

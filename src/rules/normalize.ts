@@ -7,6 +7,8 @@
  * hot path):
  * - full-width → half-width, case folding, traditional → simplified,
  *   circled / parenthesised / full-stop digits (①⑴⒈) → ASCII, ㈠ → 一;
+ * - the few emoji people write for a character (扫🐎 for 扫码 via 马, 🌿泥🐴,
+ *   微❤ for 微信 via 心) → that character, so homophone rules see it;
  * - letters and digits are kept; everything else is interference
  *   (spaces, punctuation, symbols, emoji, zero-width and format characters) and
  *   is skipped, but the number skipped before each kept character is recorded so
@@ -28,6 +30,19 @@ export const HARD_GAP = 255;
 const MAX_SOFT_GAP = 254;
 
 const HARD_BREAKS = '\n\r\u2028\u2029\u3002\uff0c\u3001\uff1b\uff1a\uff01\uff1f';
+
+/**
+ * Emoji written in place of a character (the sound or the picture of it), with
+ * the character they stand for. Other emoji stay interference.
+ */
+const EMOJI_FOLD = new Map<number, string>([
+  [0x1f40e, '马'], [0x1f434, '马'], [0x1f414, '鸡'], [0x1f413, '鸡'], [0x1f986, '鸭'], [0x1f48a, '药'],
+  [0x1f343, '叶'], [0x1f33f, '草'], [0x1f4b0, '钱'], [0x1f436, '狗'], [0x1f415, '狗'], [0x1f437, '猪'],
+  [0x1f416, '猪'], [0x1f42e, '牛'], [0x1f404, '牛'], [0x1f402, '牛'], [0x1f422, '龟'], [0x1f40d, '蛇'],
+  [0x1f412, '猴'], [0x1f004, '中'], [0x1f236, '有'], [0x1f21a, '无'], [0x1f251, '可'], [0x1f232, '禁'],
+  [0x1f237, '月'], [0x1f250, '得'], [0x1f234, '合'], [0x2764, '心'], [0x2744, '冰'],
+]);
+const EMOJI_ASTRAL = new Map<number, number>([...EMOJI_FOLD].filter(([cp]) => cp >= 0x10000).map(([cp, ch]) => [cp, ch.charCodeAt(0)]));
 
 /** FOLD[c]: folded form of BMP code unit c. KIND[c]: its Kind. */
 const FOLD = new Uint16Array(65536);
@@ -71,6 +86,11 @@ const KIND = new Uint8Array(65536);
     FOLD[0x3220 + k] = hanNumerals.charCodeAt(k); // ㈠..㈩
     FOLD[0x3280 + k] = hanNumerals.charCodeAt(k); // ㊀..㊉
   }
+  for (const [cp, ch] of EMOJI_FOLD) {
+    if (cp >= 0x10000) continue;
+    FOLD[cp] = ch.charCodeAt(0);
+    KIND[cp] = Kind.Letter;
+  }
 })();
 
 const EMOJI_OR_SYMBOL = /[\p{Extended_Pictographic}\p{S}\p{M}\p{Cf}\p{Z}\p{P}\p{Cc}\p{Co}]/u;
@@ -78,6 +98,7 @@ const EMOJI_OR_SYMBOL = /[\p{Extended_Pictographic}\p{S}\p{M}\p{Cf}\p{Z}\p{P}\p{
 /** Kind of any code point (astral ones included: emoji are interference, rare Han are letters). */
 export function kindOf(cp: number): Kind {
   if (cp < 65536) return KIND[cp] as Kind;
+  if (EMOJI_ASTRAL.has(cp)) return Kind.Letter;
   return EMOJI_OR_SYMBOL.test(String.fromCodePoint(cp)) ? Kind.Soft : Kind.Letter;
 }
 
@@ -126,11 +147,26 @@ export interface NormalizedText {
   triggered: number;
   /** Longest run of digits, number separators (space, hyphen, zero-width) between them allowed; the validators need 11 or more. */
   maxDigits: number;
+  /** The text normalised last, for offsets of characters written as two code units. */
+  source: string;
 }
 
 export function emptyNormalized(capacity = 1024): NormalizedText {
-  return { length: 0, cp: new Int32Array(capacity), pos: new Int32Array(capacity), gap: new Uint8Array(capacity), triggered: 0, maxDigits: 0 };
+  return { length: 0, cp: new Int32Array(capacity), pos: new Int32Array(capacity), gap: new Uint8Array(capacity), triggered: 0, maxDigits: 0, source: '' };
 }
+
+/**
+ * The digit a folded character stands for in a number someone typed out
+ * (ASCII, 〇一二…九, 零壹贰…玖, and 幺 as 1 is read in phone numbers), else 255.
+ */
+export const DIGIT_VALUE = new Uint8Array(65536).fill(255);
+for (let d = 0; d < 10; d++) DIGIT_VALUE[48 + d] = d;
+for (const [chars, d0] of [['〇一二三四五六七八九', 0], ['零壹贰叁肆伍陆柒捌玖', 0]] as const) {
+  Array.from(chars).forEach((ch, i) => (DIGIT_VALUE[ch.charCodeAt(0)] = d0 + i));
+}
+DIGIT_VALUE['幺'.charCodeAt(0)] = 1;
+DIGIT_VALUE['貳'.charCodeAt(0)] = 2;
+DIGIT_VALUE['陸'.charCodeAt(0)] = 6;
 
 const NUMBER_SEPARATOR = new Uint8Array(65536);
 for (const c of [0x20, 0x2d, 0xa0, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x3000, 0xff0d]) NUMBER_SEPARATOR[c] = 1;
@@ -241,7 +277,7 @@ export function normalize(
       }
       k++;
       skipped = 0;
-      if (f >= 48 && f <= 57) {
+      if (DIGIT_VALUE[f]! < 10) {
         if (++digits > maxDigits) maxDigits = digits;
       } else digits = 0;
     } else if (kind === Kind.Hard) {
@@ -250,8 +286,9 @@ export function normalize(
     } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
       const lo = text.charCodeAt(i + 1);
       if (lo >= 0xdc00 && lo <= 0xdfff) {
-        const full = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
-        if (kindOf(full) === Kind.Letter) {
+        const astral = ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+        const full = EMOJI_ASTRAL.get(astral) ?? astral;
+        if (full < 0x10000 || kindOf(full) === Kind.Letter) {
           cp[k] = full;
           pos[k] = i;
           gap[k] = skipped;
@@ -262,7 +299,7 @@ export function normalize(
             }
             if (full !== prev) {
               prev = full;
-              const cls = classOfCodePoint(a, full);
+              const cls = full < 0x10000 ? info[2 * full + 1]! : classOfCodePoint(a, full);
               s = cls === 0 ? 0 : step(a, s, cls, k, matches!);
             }
           }
@@ -278,14 +315,17 @@ export function normalize(
     }
   }
   into.length = k;
+  into.source = text;
   into.triggered = triggered;
   into.maxDigits = maxDigits;
   return into;
 }
 
-/** Original code-unit end offset of kept character `k`. */
+/** Original code-unit end offset of kept character `k` (an astral character, or an emoji read as a letter, takes two). */
 export function endOffset(norm: NormalizedText, k: number): number {
-  return norm.pos[k]! + (norm.cp[k]! > 0xffff ? 2 : 1);
+  const p = norm.pos[k]!;
+  const c = norm.source.charCodeAt(p);
+  return p + (c >= 0xd800 && c <= 0xdbff ? 2 : 1);
 }
 
 /**
@@ -303,6 +343,41 @@ export function foldText(text: string): string {
 }
 
 const UTF16 = new TextDecoder('utf-16le');
+
+/** Zero-width and bidi control characters, soft hyphen: invisible, so a pattern must see through them (秘​密★). */
+const INVISIBLE = new Uint8Array(65536);
+for (const [a, b] of [[0x00ad, 0x00ad], [0x180e, 0x180e], [0x200b, 0x200f], [0x202a, 0x202e], [0x2060, 0x2064], [0x2066, 0x2069], [0xfeff, 0xfeff]] as const) {
+  for (let c = a; c <= b; c++) INVISIBLE[c] = 1;
+}
+
+/** A folded text without invisible characters, and where each of its code units was in the original. */
+export interface VisibleText {
+  text: string;
+  /** Original offset of each code unit of `text`; null when nothing was removed (offsets are equal). */
+  pos: Int32Array | null;
+}
+
+/**
+ * `foldText` with invisible characters removed, for patterns and validators
+ * that read the text as a regex sees it: 秘\u200b密★ reads 秘密★. Map a
+ * span [a, b) back with `pos[a]` and `pos[b - 1] + 1`.
+ */
+export function foldVisible(text: string): VisibleText {
+  const n = text.length;
+  let i = 0;
+  while (i < n && !INVISIBLE[text.charCodeAt(i)]) i++;
+  if (i === n) return { text: foldText(text), pos: null };
+  const out = new Uint16Array(n);
+  const pos = new Int32Array(n);
+  let k = 0;
+  for (let j = 0; j < n; j++) {
+    const c = text.charCodeAt(j);
+    if (INVISIBLE[c]) continue;
+    out[k] = FOLD[c]!;
+    pos[k++] = j;
+  }
+  return { text: UTF16.decode(out.subarray(0, k)), pos: pos.subarray(0, k) };
+}
 
 /** A term reduced to the automaton's alphabet: runs of equal characters collapsed, with their minimum lengths. */
 export interface TermKey {
@@ -349,7 +424,8 @@ export function termKey(term: string): TermKey {
         i--;
         continue;
       }
-      if (kindOf(f) !== Kind.Letter) continue;
+      f = EMOJI_ASTRAL.get(f) ?? f;
+      if (f >= 0x10000 && kindOf(f) !== Kind.Letter) continue;
     } else {
       if (KIND[c] !== Kind.Letter) continue;
       f = FOLD[c]!;

@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
 import { ACTIONS, CATEGORIES, CATEGORY_GATE, GATES, SEVERITIES } from '../review/types.js';
+import { isoDate, KnowledgeTablesSchema } from './knowledge-tables.js';
 import { checkPattern } from './regex-safety.js';
 
 /** How a term's edges must sit in the text (see segment.ts). */
@@ -18,13 +19,9 @@ export type Boundary = (typeof BOUNDARIES)[number];
 export const VALIDATORS = ['cn-id', 'mobile', 'bank-card', 'past-deadline'] as const;
 export type ValidatorName = (typeof VALIDATORS)[number];
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'not a valid calendar date');
+/** Checks driven by the knowledge tables of a pack (`tables`, see knowledge.ts). */
+export const KNOWLEDGE_CHECKS = ['office-title', 'office-former', 'leader-name', 'title-spelling', 'formulation', 'plenum-name', 'plenum-adoption'] as const;
+export type KnowledgeCheck = (typeof KNOWLEDGE_CHECKS)[number];
 
 /** A word or phrase; bare YAML numbers (12333, 1912) are accepted as text. */
 const phraseText = z.union([z.string().min(1), z.number().transform(String)]);
@@ -32,8 +29,10 @@ const phraseText = z.union([z.string().min(1), z.number().transform(String)]);
 const termOptions = {
   /** `auto` (default): ASCII edges need non-alphanumeric neighbours, Chinese edges must not cut through a word. `word`: both edges on word boundaries. `none`: plain substring. */
   boundary: z.enum(BOUNDARIES).optional(),
-  /** Also match homophones (same toneless pinyin) and the term spelled in pinyin letters. */
+  /** Also match the term spelled in pinyin letters (whole or in part: 全网zuidi价), and homophones of terms of three or more characters. */
   pinyin: z.boolean().optional(),
+  /** Also match homophones of two-character terms (堵博 for 赌博); opt in only where sound-alikes are rarely ordinary words. */
+  homophones: z.boolean().optional(),
   /** Also match characters written split into components (拆字), from the built-in table. */
   split: z.boolean().optional(),
   /** Chinese numerals in the term also match their financial (壹) and Arabic (1) forms. */
@@ -53,15 +52,32 @@ export const TermSchema = z.union([
 ]);
 export type TermSpec = z.infer<typeof TermSchema>;
 
+/**
+ * A context: phrases whose presence near a finding changes what it means.
+ * `within` is a distance in characters, or `sentence`: anywhere in the same
+ * sentence (。！？；… and line breaks end one; quoted text inside “…” does
+ * not), as the ConText algorithm scopes its cues. A `stop` phrase between the
+ * cue and the finding ends the cue's scope (但是 in 警惕刷单诈骗，但是本平台日结);
+ * a cue inside a `pseudo` phrase is no cue (风险 in 零风险, 不要 in 不要错过),
+ * NegEx's pseudo-triggers.
+ */
 export const ContextSchema = z
   .object({
     terms: z.array(phraseText).min(1),
-    /** Distance in characters between the finding and the context term. */
-    within: z.number().int().min(0).max(500).default(10),
+    /** Distance in characters between the finding and the context term, or the same sentence. */
+    within: z.union([z.number().int().min(0).max(500), z.literal('sentence')]).default(10),
     side: z.enum(['before', 'after', 'around']).default('around'),
+    /** Phrases that end the cue's scope when they lie between the cue and the finding. */
+    stop: z.array(phraseText).optional(),
+    /** Phrases holding a cue term that are not cues themselves. */
+    pseudo: z.array(phraseText).optional(),
   })
   .strict();
 export type ContextSpec = z.infer<typeof ContextSchema>;
+
+/** A context written out, or the name of one defined under a pack's `contexts` (any pack). */
+export const ContextRefSchema = z.union([ContextSchema, z.string().regex(/^[a-z][a-z0-9-]*$/, 'a context name: lowercase letters, digits and -')]);
+export type ContextRef = z.infer<typeof ContextRefSchema>;
 
 const patternSchema = z.string().superRefine((src, ctx) => {
   const r = checkPattern(src);
@@ -86,15 +102,27 @@ export const RuleSchema = z
     /** JavaScript regular expressions run on the folded text; must be linear-time safe (regex-safety.ts). */
     patterns: z.array(patternSchema).optional(),
     validator: z.enum(VALIDATORS).optional(),
+    /** A check against the packs' knowledge tables (office holders, formulations, plenary sessions). */
+    knowledge: z.enum(KNOWLEDGE_CHECKS).optional(),
     /** Defaults for this rule's terms. */
     options: z.object(termOptions).strict().optional(),
-    /** Proximity: the rule fires only when one of these terms is this close. */
-    near: ContextSchema.optional(),
-    /** Exceptions: allow-listed phrases containing the finding, and contexts that make it fine. */
+    /**
+     * Proximity: the rule fires only when one of these contexts holds (a list:
+     * any of them). An evaded spelling of a term (split, homophone, pinyin, a
+     * symbol between every character) needs no context: it shows intent.
+     */
+    near: z.union([ContextRefSchema, z.array(ContextRefSchema).min(1)]).optional(),
+    /**
+     * Exceptions: allow-listed phrases containing the finding, and contexts
+     * that make it fine (a warning, a prohibition, a news report). With
+     * `action: info` a finding in such a context is kept as `info`, so a
+     * reviewer still sees quoted scam text, instead of being dropped.
+     */
     unless: z
       .object({
         phrases: z.array(phraseText).optional(),
-        near: z.array(ContextSchema).optional(),
+        near: z.array(ContextRefSchema).optional(),
+        action: z.literal('info').optional(),
       })
       .strict()
       .optional(),
@@ -103,17 +131,22 @@ export const RuleSchema = z
     /** …and before this day. */
     validUntil: isoDate.optional(),
     enabled: z.boolean().default(true),
-    /** Texts the rule must and must not fire on; the test suite checks every default rule against them. */
+    /**
+     * Texts the rule must fire on (`hit`, with its action), must raise nothing
+     * on (`clean`: no finding at review or block), and must note as `info`
+     * only (`info`: a warning quoting what it warns against); the test suite
+     * checks every default rule against them.
+     */
     examples: z
-      .object({ hit: z.array(ExampleSchema).default([]), clean: z.array(ExampleSchema).default([]) })
+      .object({ hit: z.array(ExampleSchema).default([]), clean: z.array(ExampleSchema).default([]), info: z.array(ExampleSchema).default([]) })
       .strict()
       .optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
-    const sources = (r.terms?.length ? 1 : 0) + (r.patterns?.length ? 1 : 0) + (r.validator ? 1 : 0);
+    const sources = (r.terms?.length ? 1 : 0) + (r.patterns?.length ? 1 : 0) + (r.validator ? 1 : 0) + (r.knowledge ? 1 : 0);
     if (sources !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['terms'], message: 'a rule needs exactly one of terms, patterns or validator' });
+      ctx.addIssue({ code: 'custom', path: ['terms'], message: 'a rule needs exactly one of terms, patterns, validator or knowledge' });
     }
     if (r.validFrom && r.validUntil && r.validFrom >= r.validUntil) {
       ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'validUntil must be after validFrom' });
@@ -129,7 +162,11 @@ export const PackSchema = z
     /** Phrases that are always fine (standard formulations, public hotlines): findings inside them are dropped, lexicon ones included. */
     allow: z.array(phraseText).optional(),
     /** Contexts under which words from plain lexicons (`--lexicon`) are not findings, e.g. 打击 before 赌博. */
-    lexiconUnless: z.array(ContextSchema).optional(),
+    lexiconUnless: z.array(ContextRefSchema).optional(),
+    /** Named contexts any pack's rules may refer to by name (warning, enforcement, report…). */
+    contexts: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a context name: lowercase letters, digits and -'), ContextSchema).optional(),
+    /** Knowledge tables for `knowledge` rules (office holders, formulations, plenary sessions; see knowledge.ts). */
+    tables: KnowledgeTablesSchema.optional(),
     rules: z.array(RuleSchema),
   })
   .strict()

@@ -1,6 +1,7 @@
 /**
  * Validators for personal data and dates that patterns cannot check: they
- * find digit sequences (full-width digits folded on the fly, so offsets are
+ * find digit sequences (full-width digits and digits written as Chinese
+ * numerals — 一三八…, 壹叁捌…, 幺 for 1 — read on the fly, so offsets are
  * offsets into the original text),
  * tolerate the separators people type inside numbers (spaces, hyphens,
  * zero-width characters), and keep only sequences that pass the number's own
@@ -10,7 +11,7 @@
  * is not a candidate.
  */
 
-import { foldUnit } from './normalize.js';
+import { DIGIT_VALUE, foldUnit } from './normalize.js';
 
 export interface Span {
   start: number;
@@ -35,18 +36,38 @@ export interface DigitRun {
 export function digitRuns(text: string): DigitRun[] {
   const runs: DigitRun[] = [];
   const n = text.length;
-  const at = (j: number) => (j >= 0 && j < n ? foldUnit(text.charCodeAt(j)) : 0);
+  const ascii = (j: number) => (j >= 0 && j < n ? foldUnit(text.charCodeAt(j)) : 0);
   // The regex engine skips to stretches of 11+ digits and separators; most text has none.
-  LONG_DIGITS.lastIndex = 0;
-  for (let m = LONG_DIGITS.exec(text); m; m = LONG_DIGITS.exec(text)) {
-    let i = m.index;
-    while (i > 0 && isDigit(at(i - 1))) i--;
-    LONG_DIGITS.lastIndex = scanRun(text, i, at, runs);
-  }
+  scanAll(text, LONG_DIGITS, ascii, runs);
+  if (!LONG_HAN_DIGITS.test(text)) return runs;
+  // Chinese numerals read as the ASCII digits they stand for (一三八…, mixed with ASCII: 1五9…).
+  const han = (j: number) => {
+    const f = ascii(j);
+    const d = DIGIT_VALUE[f]!;
+    return d < 10 ? 48 + d : f;
+  };
+  const seen = new Set(runs.map((r) => `${r.start}:${r.end}`));
+  const more: DigitRun[] = [];
+  scanAll(text, LONG_MIXED_DIGITS, han, more);
+  for (const r of more) if (!seen.has(`${r.start}:${r.end}`)) runs.push(r);
   return runs;
 }
 
-const LONG_DIGITS = /[0-9\uff10-\uff19][0-9\uff10-\uff19 \-\u00a0\u200b-\u200d\u2060\ufeff\uff0d\u3000]{10}/g;
+function scanAll(text: string, re: RegExp, at: (j: number) => number, runs: DigitRun[]): void {
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let i = m.index;
+    while (i > 0 && isDigit(at(i - 1))) i--;
+    re.lastIndex = scanRun(text, i, at, runs);
+  }
+}
+
+const SEPARATORS = ' \\-\\u00a0\\u200b-\\u200d\\u2060\\ufeff\\uff0d\\u3000';
+const LONG_DIGITS = new RegExp(`[0-9\\uff10-\\uff19][0-9\\uff10-\\uff19${SEPARATORS}]{10}`, 'g');
+const HAN_DIGITS = '〇零一二三四五六七八九幺壹贰貳叁肆伍陆陸柒捌玖';
+/** Four Chinese numerals in a row: the cheap test before the second, numeral-aware pass. */
+const LONG_HAN_DIGITS = new RegExp(`[${HAN_DIGITS}]{4}`);
+const LONG_MIXED_DIGITS = new RegExp(`[0-9\\uff10-\\uff19${HAN_DIGITS}][0-9\\uff10-\\uff19${HAN_DIGITS}${SEPARATORS}]{10}`, 'g');
 
 /** Reads the digit run starting at `i`; appends it when its length fits a validator. Returns where scanning resumes. */
 function scanRun(text: string, i: number, at: (j: number) => number, runs: DigitRun[]): number {
@@ -173,13 +194,14 @@ export function findBankCards(text: string, runs: DigitRun[] = digitRuns(text)):
 }
 
 function skipDigits(text: string, from: number, count: number): number {
+  const digitAt = (i: number) => DIGIT_VALUE[foldUnit(text.charCodeAt(i))]! < 10;
   let i = from;
   let seen = 0;
   while (i < text.length && seen < count) {
-    if (isDigit(foldUnit(text.charCodeAt(i)))) seen++;
+    if (digitAt(i)) seen++;
     i++;
   }
-  while (i < text.length && !isDigit(foldUnit(text.charCodeAt(i)))) i++;
+  while (i < text.length && !digitAt(i)) i++;
   return i;
 }
 

@@ -4,12 +4,26 @@
  * - numerals: Chinese numerals ↔ financial numerals ↔ Arabic digits
  *   (六四 → 陆肆, 64); ① ⑴ ⒈ ㈠ are already folded by the normaliser;
  * - split: characters written as components (赌博 → 贝者博, 贝者十尃);
- * - pinyin letters: the term spelled in toneless pinyin (赌博 → dubo);
- * - homophones: one character (both, in two-character terms) replaced by common
- *   characters with the same toneless reading (赌博 → 堵博, 度搏), for terms marked `pinyin`.
+ * - pinyin letters: the term spelled in toneless pinyin (赌博 → dubo), whole or
+ *   for any run of its characters (全网最低价 → 全网zuidi价, 傻逼 → sha逼);
+ * - homophones: one character replaced by a common character with the same
+ *   toneless reading (习近平 → 习近萍), for terms of three or more characters
+ *   marked `pinyin`, and for two-character terms marked `homophones` (赌博 →
+ *   堵博): a two-character word has many sound-alikes that are ordinary words
+ *   (女权 for 女拳, 她妈 for 他妈), so short terms opt in rule by rule. Replacing every
+ *   character of a word turns it into other words (博彩 → 箔材, a steel
+ *   product), so known double substitutions (菠菜 for 博彩) are listed as terms;
+ *   a variant that is itself a common word (博采 in 博采众长) is left out.
+ *
+ * Numeral variants made only of Arabic digits are left out too: 145 is a
+ * number, not a way to write 十四五.
  */
 import { CHAIZI } from './tables/chaizi.js';
-import { homophonesOf, readings } from './phonetic.js';
+import { homophonesOf, reading, readings } from './phonetic.js';
+import { commonWords } from './segment.js';
+
+/** Dictionary frequency from which a homophone variant counts as a common word (the edge bundle holds these words too). */
+const COMMON_WORD_FREQUENCY = 500;
 
 /** Variants per term are capped so a long term cannot blow up the automaton. */
 export const MAX_VARIANTS = 64;
@@ -80,39 +94,43 @@ export function pinyinSpelling(term: string): string | null {
   return r.join('');
 }
 
-/** The term with one, then two, characters replaced by homophones. */
+/** The term with one character replaced by a homophone, common words left out. */
 function homophoneVariants(term: string): string[] {
   const chars = Array.from(term);
-  const alts = chars.map((c) => (/\p{Script=Han}/u.test(c) ? homophonesOf(c) : []));
+  const common = commonWords(COMMON_WORD_FREQUENCY);
   const out: string[] = [];
-  for (let i = 0; i < chars.length; i++) {
-    for (const a of alts[i]!) {
+  for (let i = 0; i < chars.length && out.length < MAX_HOMOPHONES; i++) {
+    if (!/\p{Script=Han}/u.test(chars[i]!)) continue;
+    for (const a of homophonesOf(chars[i]!)) {
       const v = [...chars];
       v[i] = a;
-      out.push(v.join(''));
+      const text = v.join('');
+      if (!common.has(text)) out.push(text);
+      if (out.length >= MAX_HOMOPHONES) break;
     }
   }
-  // Both characters replaced only in two-character terms (沙比 for 傻逼); longer terms keep one of two.
-  const pairs = chars.length === 2;
-  for (let i = 0; pairs && i < chars.length && out.length < MAX_HOMOPHONES; i++) {
-    for (let j = i + 1; j < chars.length && out.length < MAX_HOMOPHONES; j++) {
-      for (const a of alts[i]!) {
-        for (const b of alts[j]!) {
-          const v = [...chars];
-          v[i] = a;
-          v[j] = b;
-          out.push(v.join(''));
-          if (out.length >= MAX_HOMOPHONES) break;
-        }
-        if (out.length >= MAX_HOMOPHONES) break;
-      }
-    }
-  }
-  return out.slice(0, MAX_HOMOPHONES);
+  return out;
 }
 
+/** The term with each run of two or more of its characters, and each single character, spelled in pinyin (全网zuidi价). */
+function mixedPinyinVariants(term: string): string[] {
+  const chars = Array.from(term);
+  const syl = chars.map((c) => (/\p{Script=Han}/u.test(c) ? reading(c) : ''));
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    for (let j = i; j < chars.length; j++) {
+      if (i === 0 && j === chars.length - 1) continue;
+      if (syl.slice(i, j + 1).some((x) => x === '')) break;
+      out.push([...chars.slice(0, i), ...syl.slice(i, j + 1), ...chars.slice(j + 1)].join(''));
+    }
+  }
+  return out;
+}
+
+const ALL_DIGITS = /^[0-9]+$/;
+
 /** All variants of a term for the given options, the exact spelling first, without duplicates. */
-export function termVariants(term: string, opts: { numerals?: boolean; split?: boolean; pinyin?: boolean }): TermVariant[] {
+export function termVariants(term: string, opts: { numerals?: boolean; split?: boolean; pinyin?: boolean; homophones?: boolean }): TermVariant[] {
   const out: TermVariant[] = [{ text: term, kind: 'exact' }];
   const seen = new Set([term]);
   const add = (text: string, kind: VariantKind) => {
@@ -120,12 +138,14 @@ export function termVariants(term: string, opts: { numerals?: boolean; split?: b
     seen.add(text);
     out.push({ text, kind });
   };
-  if (opts.numerals) for (const v of numeralVariants(term)) add(v, 'numerals');
+  if (opts.numerals) for (const v of numeralVariants(term)) if (!ALL_DIGITS.test(v)) add(v, 'numerals');
   if (opts.split) for (const v of splitVariants(term)) add(v, 'split');
   if (opts.pinyin) {
     const p = pinyinSpelling(term);
     if (p) add(p, 'pinyin');
-    for (const v of homophoneVariants(term)) add(v, 'homophone');
+    if (Array.from(term).length <= 6) for (const v of mixedPinyinVariants(term)) add(v, 'pinyin');
   }
+  const han = Array.from(term).filter((c) => /\p{Script=Han}/u.test(c)).length;
+  if ((opts.pinyin && han >= 3) || (opts.homophones && han >= 2)) for (const v of homophoneVariants(term)) add(v, 'homophone');
   return out;
 }

@@ -97,9 +97,14 @@ describe('rule engine', () => {
   });
 
   it('matches homophones and pinyin spellings only for terms marked so', () => {
-    const marked = createRuleEngine([pack([rule({ terms: [{ text: '赌博', pinyin: true }] })])]);
+    const marked = createRuleEngine([pack([rule({ terms: [{ text: '赌博', pinyin: true, homophones: true }] })])]);
     expect(texts(scan(marked, '堵博平台'))).toEqual(['堵博']);
     expect(texts(scan(marked, 'dubo平台'))).toEqual(['dubo']);
+    expect(texts(scan(marked, 'du博平台'))).toEqual(['du博']);
+    // pinyin alone: spellings, but no sound-alikes of a two-character term (女权 is not 女拳).
+    const spelled = createRuleEngine([pack([rule({ terms: [{ text: '赌博', pinyin: true }, { text: '女拳', pinyin: true }] })])]);
+    expect(texts(scan(spelled, 'dubo平台'))).toEqual(['dubo']);
+    expect(scan(spelled, '堵博平台，女权运动')).toEqual([]);
     const plain = createRuleEngine([pack([rule({ terms: ['赌博'] })])]);
     expect(scan(plain, '堵博平台 dubo')).toEqual([]);
   });
@@ -129,7 +134,7 @@ describe('rule engine', () => {
   });
 
   it('round-trips compiled rules through the on-disk cache', () => {
-    const packs = [pack([rule({ terms: ['赌博', { text: '色情', pinyin: true }] })])];
+    const packs = [pack([rule({ terms: ['赌博', { text: '色情', pinyin: true, homophones: true }] })])];
     const compiled = compileRules(packs);
     const dir = mkdtempSync(join(tmpdir(), 'rules-cache-'));
     saveCompiled(dir, compiled);
@@ -146,7 +151,7 @@ describe('rule engine', () => {
   it('the cache gives back every key entry field for field (terms, variants, suggestions, phrases, lexicon lines)', () => {
     const packs = [
       pack([
-        rule({ terms: ['赌博', { text: '色情', pinyin: true }, { text: '嘻嘻哈哈', suggestion: '高兴' }, '六四'], unless: { phrases: ['打击赌博'] } }),
+        rule({ terms: ['赌博', { text: '色情', pinyin: true, homophones: true }, { text: '嘻嘻哈哈', suggestion: '高兴' }, '六四'], unless: { phrases: ['打击赌博'] } }),
         rule({ id: 'test.ascii', terms: [{ text: 'VPN', boundary: 'word' }] }),
       ]),
     ];

@@ -46,7 +46,7 @@ describe('rule pack loader', () => {
   it('refuses a category from another gate, unknown keys, and rules without a source', () => {
     expect(packError(`${header}  - id: x\n    category: vulgar\n    severity: high\n    action: block\n    terms: [a]\n`).detail).toMatch(/belongs to gate text/);
     expect(packError(`${header}  - id: x\n    category: illegal\n    severity: high\n    action: block\n    terms: [a]\n    colour: red\n`).field).toBe('rules[0]');
-    expect(packError(`${header}  - id: x\n    category: illegal\n    severity: high\n    action: block\n`).detail).toMatch(/exactly one of terms, patterns or validator/);
+    expect(packError(`${header}  - id: x\n    category: illegal\n    severity: high\n    action: block\n`).detail).toMatch(/exactly one of terms, patterns, validator or knowledge/);
   });
 
   it('refuses duplicate rule ids within a pack and across a directory', () => {

@@ -36,7 +36,7 @@ describe('lastgate scan', () => {
     ]);
     const [gamble] = r.lines[0].hits;
     expect(Object.keys(gamble).sort()).toEqual(['action', 'category', 'end', 'field', 'gate', 'rule', 'severity', 'start', 'text'].sort());
-    expect(gamble).toMatchObject({ field: 'body', start: 0, end: 3, text: '賭*博', gate: 'legal', action: 'block' });
+    expect(gamble).toMatchObject({ field: 'body', start: 0, end: 5, text: '賭*博平台', gate: 'legal', action: 'block' });
     expect(r.lines[2].hits[0].suggestion).toBe('“十五五”');
     expect(r.lines.every((l) => l.classifier === null)).toBe(true);
   });
