@@ -367,7 +367,8 @@ export class RuleEngine implements RuleMatcher {
       if (!check || !cand.entry) continue;
       const rule = cand.rule;
       cand.rule = -1;
-      for (const f of checkKnowledge(check, k, cand.entry.term, cand.s, cand.e, { norm, text, date })) {
+      // Whole runs (李李强 for 李强), so the characters beside the occurrence are what follows the repeats.
+      for (const f of checkKnowledge(check, k, cand.entry.term, cand.rs, cand.re, { norm, text, date })) {
         cands.push({
           rule,
           entry: null,

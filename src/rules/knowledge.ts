@@ -185,19 +185,42 @@ export function checkKnowledge(check: KnowledgeCheck, k: CompiledKnowledge, anch
 /** Whether kept characters i-1 and i are joined (no clause break, little interference between them). */
 const joined = (norm: NormalizedText, i: number) => i > 0 && i < norm.length && norm.gap[i]! <= MAX_INNER_GAP;
 
-/** Up to `max` kept characters from `from` rightwards while joined, as a string. */
-function rightOf(norm: NormalizedText, from: number, max: number): string {
-  let out = '';
-  for (let i = from; i < norm.length && out.length < max && joined(norm, i); i++) out += String.fromCodePoint(norm.cp[i]!);
+/**
+ * Kept characters beside an occurrence as a string, runs of one character
+ * collapsed (国家家主席 reads 国家主席, as the automaton reads it), with the
+ * kept index of each code unit so spans map back.
+ */
+interface Stretch {
+  str: string;
+  at: number[];
+}
+
+/** Up to `max` characters from kept index `from` rightwards while joined. */
+function rightOf(norm: NormalizedText, from: number, max: number): Stretch {
+  const out: Stretch = { str: '', at: [] };
+  for (let i = from; i < norm.length && out.at.length < max && joined(norm, i); i++) {
+    if (i > from && norm.cp[i] === norm.cp[i - 1]) continue;
+    const ch = String.fromCodePoint(norm.cp[i]!);
+    out.str += ch;
+    for (let u = 0; u < ch.length; u++) out.at.push(i);
+  }
   return out;
 }
 
-/** Up to `max` kept characters ending at `to` leftwards while joined, as a string (in reading order). */
-function leftOf(norm: NormalizedText, to: number, max: number): string {
-  let out = '';
-  for (let i = to; i >= 0 && out.length < max && joined(norm, i + 1); i--) out = String.fromCodePoint(norm.cp[i]!) + out;
+/** Up to `max` characters ending at kept index `to` leftwards while joined, in reading order. */
+function leftOf(norm: NormalizedText, to: number, max: number): Stretch {
+  const out: Stretch = { str: '', at: [] };
+  for (let i = to; i >= 0 && out.at.length < max && joined(norm, i + 1); i--) {
+    if (i < to && norm.cp[i] === norm.cp[i + 1]) continue;
+    const ch = String.fromCodePoint(norm.cp[i]!);
+    out.str = ch + out.str;
+    for (let u = 0; u < ch.length; u++) out.at.unshift(i);
+  }
   return out;
 }
+
+/** Kept index where the last `len` units of a left stretch begin. */
+const startOfLast = (l: Stretch, len: number) => l.at[l.at.length - len]!;
 
 const SENTENCE_END = /[。！？!?；;\n\r]/;
 
@@ -235,11 +258,13 @@ const TITLE_WINDOW = 12;
 
 function officeTitle(k: CompiledKnowledge, name: string, s: number, e: number, { norm, date }: KnowledgeInput): KnowledgeFinding[] {
   const out: KnowledgeFinding[] = [];
-  const after = titleAt(Object.keys(k.titleOffices), rightOf(norm, e + 1, TITLE_WINDOW), false);
-  const before = titleAt(k.fullTitles, leftOf(norm, s - 1, TITLE_WINDOW), true);
+  const right = rightOf(norm, e + 1, TITLE_WINDOW);
+  const left = leftOf(norm, s - 1, TITLE_WINDOW);
+  const after = titleAt(Object.keys(k.titleOffices), right.str, false);
+  const before = titleAt(k.fullTitles, left.str, true);
   for (const [title, span] of [
-    [after, after ? { s, e: e + after.length } : null],
-    [before, before ? { s: s - before.length, e } : null],
+    [after, after ? { s, e: right.at[after.length - 1]! } : null],
+    [before, before ? { s: startOfLast(left, before.length), e } : null],
   ] as const) {
     if (!title || !span) continue;
     const offices = k.titleOffices[title]!;
@@ -273,13 +298,13 @@ const FORMER_CUES = ['原', '时任', '前任', '曾任', '生前', '逝世', '�
 function officeFormer(k: CompiledKnowledge, name: string, s: number, e: number, input: KnowledgeInput): KnowledgeFinding[] {
   const { norm, date, text } = input;
   const left = leftOf(norm, s - 1, TITLE_WINDOW);
-  const title = titleAt(k.fullTitles, left, true);
+  const title = titleAt(k.fullTitles, left.str, true);
   if (!title) return [];
   const offices = k.titleOffices[title]!;
   if (heldOn(k, name, offices, date)) return [];
   const past = (k.holders[name] ?? []).filter((t) => offices.includes(t.office) && t.until && t.until <= date);
   if (past.length === 0) return [];
-  const before = left.slice(0, left.length - title.length);
+  const before = left.str.slice(0, left.str.length - title.length);
   if (FORMER_CUES.some((c) => before.endsWith(c))) return [];
   const sentence = sentenceAround(text, norm.pos[s]!);
   if (FORMER_CUES.some((c) => sentence.includes(c))) return [];
@@ -289,27 +314,30 @@ function officeFormer(k: CompiledKnowledge, name: string, s: number, e: number, 
     if (past.some((t) => t.from.slice(0, 4) <= y && y <= t.until!.slice(0, 4))) return [];
   }
   const t = past[past.length - 1]!;
-  return [{ s: s - title.length, e, message: `${name}已于${t.until}卸任“${title}”，不宜作为现任职务表述`, suggestion: `原${title}${name}` }];
+  return [{ s: startOfLast(left, title.length), e, message: `${name}已于${t.until}卸任“${title}”，不宜作为现任职务表述`, suggestion: `原${title}${name}` }];
 }
 
 function titleSpelling(k: CompiledKnowledge, name: string, s: number, e: number, { norm }: KnowledgeInput): KnowledgeFinding[] {
   const out: KnowledgeFinding[] = [];
   const right = rightOf(norm, e + 1, 4);
-  for (const len of [3, 2]) {
-    const r = right.slice(0, len);
-    if (r.length === len && k.titleVariants[r] && !titleAt(Object.keys(k.titleOffices), right, false)) {
-      out.push({ s: e + 1, e: e + len, message: `领导人职务称谓书写错误：“${r}”应为“${k.titleVariants[r]}”`, suggestion: `${name}${k.titleVariants[r]}` });
-      break;
+  if (!titleAt(Object.keys(k.titleOffices), right.str, false)) {
+    for (const len of [3, 2]) {
+      const r = right.str.slice(0, len);
+      const t = k.titleVariants[r];
+      if (r.length === len && t) {
+        out.push({ s: e + 1, e: right.at[len - 1]!, message: `领导人职务称谓书写错误：“${r}”应为“${t}”`, suggestion: `${name}${t}` });
+        break;
+      }
     }
   }
   const longest = Math.max(...k.fullTitles.map((t) => t.length));
   const left = leftOf(norm, s - 1, longest);
-  if (!titleAt(k.fullTitles, left, true)) {
-    for (let len = Math.min(longest, left.length); len >= 2; len--) {
-      const l = left.slice(-len);
+  if (!titleAt(k.fullTitles, left.str, true)) {
+    for (let len = Math.min(longest, left.str.length); len >= 2; len--) {
+      const l = left.str.slice(-len);
       const t = k.titleVariants[l];
       if (t && k.fullTitles.includes(t)) {
-        out.push({ s: s - len, e: s - 1, message: `领导人职务称谓书写错误：“${l}”应为“${t}”`, suggestion: `${t}${name}` });
+        out.push({ s: startOfLast(left, len), e: s - 1, message: `领导人职务称谓书写错误：“${l}”应为“${t}”`, suggestion: `${t}${name}` });
         break;
       }
     }
@@ -340,20 +368,20 @@ function leaderName(k: CompiledKnowledge, anchor: string, s: number, e: number, 
   // The name slot before a title (any title) and after a full title.
   const left = leftOf(norm, s - 1, 3);
   for (const len of [3, 2]) {
-    const x = left.slice(-len);
+    const x = left.str.slice(-len);
     if (x.length < len) continue;
     if (x.slice(-2) in k.holders || x in k.holders) break;
     const name = nameOneOff(k, x);
-    if (name) return [{ s: s - len, e: s - 1, message: `党和国家领导人姓名书写错误：“${x}”应为“${name}”`, suggestion: name }];
+    if (name) return [{ s: startOfLast(left, len), e: left.at[left.at.length - 1]!, message: `党和国家领导人姓名书写错误：“${x}”应为“${name}”`, suggestion: name }];
   }
   if (k.fullTitles.includes(anchor)) {
     const right = rightOf(norm, e + 1, 3);
     for (const len of [3, 2]) {
-      const x = right.slice(0, len);
+      const x = right.str.slice(0, len);
       if (x.length < len) continue;
       if (x.slice(0, 2) in k.holders || x in k.holders) break;
       const name = nameOneOff(k, x);
-      if (name) return [{ s: e + 1, e: e + len, message: `党和国家领导人姓名书写错误：“${x}”应为“${name}”`, suggestion: name }];
+      if (name) return [{ s: e + 1, e: right.at[len - 1]!, message: `党和国家领导人姓名书写错误：“${x}”应为“${name}”`, suggestion: name }];
     }
   }
   return [];
@@ -397,11 +425,12 @@ export function fitEdits(pattern: string, text: string): { edits: number; start:
   return { edits: prev[best]!, start: prevStart[best]!, end: best };
 }
 
-/** Kept characters s..e (inclusive) as a string, and which kept index each code unit came from. */
-function window(norm: NormalizedText, from: number, to: number): { str: string; at: number[] } {
+/** Kept characters from..to (inclusive) as a string, runs collapsed, and which kept index each code unit came from. */
+function window(norm: NormalizedText, from: number, to: number): Stretch {
   let str = '';
   const at: number[] = [];
   for (let i = from; i <= to; i++) {
+    if (i > from && norm.cp[i] === norm.cp[i - 1]) continue;
     const ch = String.fromCodePoint(norm.cp[i]!);
     for (let u = 0; u < ch.length; u++) at.push(i);
     str += ch;
@@ -440,10 +469,9 @@ const HAN_NUMERAL = /^[一二三四五六七八九十]+$/;
 function plenumName(s: number, { norm }: KnowledgeInput): KnowledgeFinding[] {
   // X大Y中全会: Y right before 中全会, 大 before it, the term number X before that.
   const left = leftOf(norm, s - 1, 5);
-  const m = /([一二三四五六七八九十]{1,3})(大|届)([一二三四五六七八九])$/.exec(left);
+  const m = /([一二三四五六七八九十]{1,3})(大|届)([一二三四五六七八九])$/.exec(left.str);
   if (!m || m[2] !== '大' || !HAN_NUMERAL.test(m[1]!)) return [];
-  const len = m[0].length;
-  return [{ s: s - len, e: s + 2, message: `全会名称表述错误：中央全会按“届”排序，“${m[0]}中全会”应为“${m[1]}届${m[3]}中全会”`, suggestion: `${m[1]}届${m[3]}中全会` }];
+  return [{ s: startOfLast(left, m[0].length), e: s + 2, message: `全会名称表述错误：中央全会按“届”排序，“${m[0]}中全会”应为“${m[1]}届${m[3]}中全会”`, suggestion: `${m[1]}届${m[3]}中全会` }];
 }
 
 const ADOPTION = /(审议通过|通过|作出|提出|制定|发布|出台)/;

@@ -65,8 +65,8 @@ function scanAll(text: string, re: RegExp, at: (j: number) => number, runs: Digi
 const SEPARATORS = ' \\-\\u00a0\\u200b-\\u200d\\u2060\\ufeff\\uff0d\\u3000';
 const LONG_DIGITS = new RegExp(`[0-9\\uff10-\\uff19][0-9\\uff10-\\uff19${SEPARATORS}]{10}`, 'g');
 const HAN_DIGITS = '〇零一二三四五六七八九幺壹贰貳叁肆伍陆陸柒捌玖';
-/** Four Chinese numerals in a row: the cheap test before the second, numeral-aware pass. */
-const LONG_HAN_DIGITS = new RegExp(`[${HAN_DIGITS}]{4}`);
+/** Any Chinese numeral: the cheap test before the second, numeral-aware pass. */
+const LONG_HAN_DIGITS = new RegExp(`[${HAN_DIGITS}]`);
 const LONG_MIXED_DIGITS = new RegExp(`[0-9\\uff10-\\uff19${HAN_DIGITS}][0-9\\uff10-\\uff19${HAN_DIGITS}${SEPARATORS}]{10}`, 'g');
 
 /** Reads the digit run starting at `i`; appends it when its length fits a validator. Returns where scanning resumes. */
