@@ -30,6 +30,7 @@ import { today } from '../review/dates.js';
 import { afterCommit, all, asyncApi, batcherOf, get, programDb, rows, run, runAsync, runSync, type AsyncApi, type Program, type StoreDb } from '../store/program.js';
 import type { AsyncDb } from '../store/async.js';
 import { createRuleEngine, defaultRulesDir } from './engine.js';
+import type { PackInput } from './compile.js';
 import { loadPackDir, RuleSchema, type LoadedPack, type RuleSpec } from './pack.js';
 import { applyOverlay, makeOverlay, type RulesOverlay } from './overlay.js';
 
@@ -54,7 +55,18 @@ export interface DryRunResult {
   truncated: boolean;
 }
 
-function parseRule(input: unknown): RuleSpec {
+/**
+ * The file packs' named contexts and knowledge tables without their rules, so
+ * an API rule can refer to `warning` or use a `knowledge` check and still be
+ * compiled (and dry-run) on its own.
+ */
+function contextCarriers(packs: readonly LoadedPack[]): PackInput[] {
+  return packs
+    .filter((p) => p.pack.contexts || p.pack.tables)
+    .map((p) => ({ source: p.source, pack: { pack: `${p.pack.pack}-contexts`, gate: p.pack.gate, ...(p.pack.contexts ? { contexts: p.pack.contexts } : {}), ...(p.pack.tables ? { tables: p.pack.tables } : {}), rules: [] } }));
+}
+
+function parseRule(input: unknown, carriers: readonly PackInput[]): RuleSpec {
   const r = RuleSchema.safeParse(input);
   if (!r.success) {
     const i = r.error.issues[0]!;
@@ -62,13 +74,12 @@ function parseRule(input: unknown): RuleSpec {
     throw new DomainError('invalid', `${field}: ${i.message}`, field);
   }
   try {
-    createRuleEngine([{ source: 'api', pack: { pack: 'check', gate: CATEGORY_GATE[r.data.category], rules: [r.data] } }]);
+    createRuleEngine([...carriers, { source: 'api', pack: { pack: 'check', gate: CATEGORY_GATE[r.data.category], rules: [r.data] } }]);
   } catch (err) {
     throw new DomainError('invalid', `rule does not compile: ${(err as Error).message}`, 'rule');
   }
   return r.data;
 }
-
 
 /** Published posts read per query by dryRun. */
 const DRY_RUN_PAGE = 2000;
@@ -140,7 +151,7 @@ export class RulePrograms {
   /** Creates an API rule; an id already in use (file or API) is a conflict — update it instead. */
   *create(actor: Actor, input: unknown): Program<RuleView> {
     requireCompliance(actor, 'manage rules');
-    const spec = parseRule(input);
+    const spec = parseRule(input, contextCarriers(this.filePacks()));
     if ((yield* this.list()).some((r) => r.id === spec.id)) throw new DomainError('conflict', `rule ${spec.id} exists; use PUT /api/rules/${spec.id}`, 'id');
     yield* this.write(actor, spec, 'create', null);
     return yield* this.get(spec.id);
@@ -149,7 +160,7 @@ export class RulePrograms {
   /** Replaces a rule (file or API) with a new spec, stored as an API rule. */
   *update(actor: Actor, id: string, input: unknown): Program<RuleView> {
     requireCompliance(actor, 'manage rules');
-    const spec = parseRule({ ...(input as object), id });
+    const spec = parseRule({ ...(input as object), id }, contextCarriers(this.filePacks()));
     const before = yield* this.get(id);
     yield* this.write(actor, spec, 'update', before.spec);
     return yield* this.get(id);
@@ -211,10 +222,11 @@ export class RulePrograms {
    */
   async dryRun(actor: Actor, input: { rule?: unknown; rules?: unknown[]; asOf?: string; limit?: number }): Promise<DryRunResult> {
     requireCompliance(actor, 'manage rules');
-    const specs = (input.rules ?? (input.rule !== undefined ? [input.rule] : [])).map(parseRule);
+    const carriers = contextCarriers(this.filePacks());
+    const specs = (input.rules ?? (input.rule !== undefined ? [input.rule] : [])).map((r) => parseRule(r, carriers));
     if (specs.length === 0) throw new DomainError('invalid', 'give a rule or rules to try', 'rule');
     const enabled = specs.map((s) => ({ ...s, enabled: true }));
-    const engine = createRuleEngine(applyOverlay([], makeOverlay(enabled)));
+    const engine = createRuleEngine([...carriers, ...applyOverlay([], makeOverlay(enabled))]);
     const asOf = input.asOf ?? today();
     const limit = input.limit ?? 200;
     const result: DryRunResult = { scanned: 0, matchedPosts: 0, hits: 0, posts: [], truncated: false };

@@ -47,8 +47,8 @@ export interface CompiledRule {
   near?: CompiledContext[];
   unlessPhrases: number[];
   unlessNear: CompiledContext[];
-  /** `info`: a finding in an `unlessNear` context is kept as info instead of dropped. */
-  unlessAction?: 'info';
+  /** Contexts in which a finding is kept as info instead of reported with the rule's action. */
+  unlessInfo: CompiledContext[];
   knowledge?: KnowledgeCheck;
   /** Safe (possibly rewritten) pattern sources. */
   patterns: string[];
@@ -270,6 +270,7 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
       message: `命中词表 ${lex.name}，请人工确认`,
       unlessPhrases: [],
       unlessNear: [],
+      unlessInfo: [],
       patterns: [],
       lexicon: true,
       source: lex.name,
@@ -341,7 +342,7 @@ function compileRule(
     ...(r.near ? { near: (Array.isArray(r.near) ? r.near : [r.near]).map(context) } : {}),
     unlessPhrases: (r.unless?.phrases ?? []).map(phrase),
     unlessNear: (r.unless?.near ?? []).map(context),
-    ...(r.unless?.action ? { unlessAction: r.unless.action } : {}),
+    unlessInfo: (r.unless?.info ?? []).map(context),
     patterns,
     ...(r.validator ? { validator: r.validator } : {}),
     ...(r.knowledge ? { knowledge: r.knowledge } : {}),

@@ -60,7 +60,7 @@ interface Candidate {
   /** Explanation and fix of this occurrence (knowledge checks), over the rule's. */
   message?: string;
   suggestion?: string;
-  /** Found in an `unless` context of a rule whose `unless.action` is info. */
+  /** Found in one of the rule's `unless.info` contexts: reported as info. */
   info?: boolean;
   /** Kept-character indices, inclusive. */
   s: number;
@@ -198,10 +198,8 @@ export class RuleEngine implements RuleMatcher {
       if (phrases.size > 0) {
         if (covered(rule.unlessPhrases, phrases, cand.s, cand.e)) continue;
         if (covered(c.allow, phrases, cand.s, cand.e)) continue;
-        if (rule.unlessNear.some((ctx) => contextHolds(ctx, phrases, cand, scope, true))) {
-          if (rule.unlessAction !== 'info') continue;
-          cand.info = true;
-        }
+        if (rule.unlessNear.some((ctx) => contextHolds(ctx, phrases, cand, scope, true))) continue;
+        if (rule.unlessInfo.some((ctx) => contextHolds(ctx, phrases, cand, scope, true))) cand.info = true;
         if (rule.lexicon && c.lexiconUnless.some((ctx) => contextHolds(ctx, phrases, cand, scope, true))) continue;
       }
       const entry = cand.entry;

@@ -425,6 +425,17 @@ export function fitEdits(pattern: string, text: string): { edits: number; start:
   return { edits: prev[best]!, start: prevStart[best]!, end: best };
 }
 
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
 /** Kept characters from..to (inclusive) as a string, runs collapsed, and which kept index each code unit came from. */
 function window(norm: NormalizedText, from: number, to: number): Stretch {
   let str = '';
@@ -452,6 +463,10 @@ function formulation(k: CompiledKnowledge, anchor: string, s: number, e: number,
     const w = window(norm, from, to);
     const fit = fitEdits(f.text, w.str);
     if (fit.edits === 0 || fit.edits > f.maxEdits || fit.end <= fit.start) continue;
+    // A shorter best fit (发展想 for 发展思想) usually leaves out a substituted character: quote as much as the canonical wording if that is still close.
+    if (fit.end - fit.start < f.text.length && fit.start + f.text.length <= w.str.length && editDistance(f.text, w.str.slice(fit.start, fit.start + f.text.length)) <= f.maxEdits) {
+      fit.end = fit.start + f.text.length;
+    }
     const written = w.str.slice(fit.start, fit.end);
     // A correct wording of another period, or the canonical text itself slightly further on.
     if (f.also.some((a) => w.str.includes(a)) || w.str.includes(f.text)) continue;

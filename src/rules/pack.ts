@@ -113,16 +113,16 @@ export const RuleSchema = z
      */
     near: z.union([ContextRefSchema, z.array(ContextRefSchema).min(1)]).optional(),
     /**
-     * Exceptions: allow-listed phrases containing the finding, and contexts
-     * that make it fine (a warning, a prohibition, a news report). With
-     * `action: info` a finding in such a context is kept as `info`, so a
-     * reviewer still sees quoted scam text, instead of being dropped.
+     * Exceptions: allow-listed phrases containing the finding, contexts that
+     * make it fine (`near`: a name, a number), and contexts in which it is
+     * kept as `info` only (`info`: a warning, a prohibition or a news report
+     * quoting what it is about, so a reviewer still sees the quoted scam text).
      */
     unless: z
       .object({
         phrases: z.array(phraseText).optional(),
         near: z.array(ContextRefSchema).optional(),
-        action: z.literal('info').optional(),
+        info: z.array(ContextRefSchema).optional(),
       })
       .strict()
       .optional(),

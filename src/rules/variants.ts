@@ -13,7 +13,8 @@
  *   (女权 for 女拳, 她妈 for 他妈), so short terms opt in rule by rule. Replacing every
  *   character of a word turns it into other words (博彩 → 箔材, a steel
  *   product), so known double substitutions (菠菜 for 博彩) are listed as terms;
- *   a variant that is itself a common word (博采 in 博采众长) is left out.
+ *   a variant that is itself a common word (博采 in 博采众长), or whose
+ *   substitute makes one with its neighbour (适用 in 内部适用), is left out.
  *
  * Numeral variants made only of Arabic digits are left out too: 145 is a
  * number, not a way to write 十四五.
@@ -105,7 +106,9 @@ function homophoneVariants(term: string): string[] {
       const v = [...chars];
       v[i] = a;
       const text = v.join('');
-      if (!common.has(text)) out.push(text);
+      // The substitute forms a common word with a neighbour (适用 in 内部适用 for 内部使用): ordinary text, not an evasion.
+      const makesWord = (i > 0 && common.has(v[i - 1]! + a)) || (i + 1 < v.length && common.has(a + v[i + 1]!));
+      if (!common.has(text) && !makesWord) out.push(text);
       if (out.length >= MAX_HOMOPHONES) break;
     }
   }
