@@ -52,6 +52,8 @@ export interface CompiledRule {
   knowledge?: KnowledgeCheck;
   /** Safe (possibly rewritten) pattern sources. */
   patterns: string[];
+  /** Safe pattern that must match right after a term of the rule. */
+  followedBy?: string;
   validator?: ValidatorName;
   /** From a plain lexicon: subject to the packs' `lexiconUnless` contexts, yields to pack findings. */
   lexicon: boolean;
@@ -329,6 +331,12 @@ function compileRule(
     for (const w of c.warnings) diagnostics.push({ source, message: `${r.id}: ${w}` });
     patterns.push(c.source);
   }
+  let followedBy: string | undefined;
+  if (r.followedBy) {
+    const c = checkPattern(r.followedBy);
+    if (!c.ok) throw new Error(`${source}: ${r.id}: followedBy: ${c.error}`);
+    followedBy = c.source;
+  }
   return {
     id: r.id,
     category: r.category,
@@ -344,6 +352,7 @@ function compileRule(
     unlessNear: (r.unless?.near ?? []).map(context),
     unlessInfo: (r.unless?.info ?? []).map(context),
     patterns,
+    ...(followedBy ? { followedBy } : {}),
     ...(r.validator ? { validator: r.validator } : {}),
     ...(r.knowledge ? { knowledge: r.knowledge } : {}),
     lexicon: false,

@@ -17,10 +17,10 @@ import type { Field, Hit, ReviewInput, RuleMatcher } from '../review/types.js';
 import { automatonBytes, emptyMatches, MAX_INNER_GAP, type MatchBuffer } from './automaton.js';
 import { loadCompiled, saveCompiled } from './cache.js';
 import { checkKnowledge } from './knowledge.js';
-import { sentenceBounds } from './sentences.js';
+import { sentenceStarts } from './sentences.js';
 import { compileRules, rulesVersion, SENTENCE, type CompiledContext, type CompiledRules, type CompileOptions, type KeyEntry, type KeyTable, type PackInput } from './compile.js';
 import { loadLexicon, type LexiconPolicy } from './lexicon.js';
-import { charTable, emptyNormalized, endOffset, type CharTable, foldPreimages, foldUnit, foldVisible, HARD_GAP, normalize, type NormalizedText, type VisibleText } from './normalize.js';
+import { charTable, emptyNormalized, endOffset, type CharTable, foldPreimages, foldVisible, HARD_GAP, normalize, type NormalizedText, type VisibleText } from './normalize.js';
 import { loadPackDir } from './pack.js';
 import { commonWords, fitsWords, tokenEdges } from './segment.js';
 import { digitRuns, findBankCards, findChineseIds, findMobiles, findPastDeadlines, mayHaveDeadline, type DigitRun, type Span } from './validators.js';
@@ -73,6 +73,8 @@ interface Candidate {
 }
 
 const SEGMENT_WINDOW = 10;
+/** Characters after a term in which its rule's `followedBy` pattern must match. */
+const FOLLOWER_WINDOW = 64;
 /** Dictionary frequency from which a two-character word counts for `edgeCutsWord`. */
 const BIGRAM_MIN_FREQUENCY = 500;
 const isAsciiAlnum = (cp: number) => (cp >= 48 && cp <= 57) || (cp >= 97 && cp <= 122);
@@ -89,6 +91,8 @@ function hasHan(norm: NormalizedText, s: number, e: number): boolean {
 export class RuleEngine implements RuleMatcher {
   readonly version: string;
   private readonly regexes: RegExp[][];
+  /** Per rule, its `followedBy` pattern as a sticky regex (or null). */
+  private readonly followers: (RegExp | null)[];
   /** Per rule, per pattern (then the deadline validator): trigger bits that must all be present for a match. */
   private readonly prefilters: number[][][];
   /** The normaliser's table, carrying the trigger bits of each code unit (see prefilters). */
@@ -115,6 +119,7 @@ export class RuleEngine implements RuleMatcher {
   constructor(readonly compiled: CompiledRules) {
     this.version = compiled.version;
     this.regexes = compiled.rules.map((r) => r.patterns.map((p) => new RegExp(p, 'giu')));
+    this.followers = compiled.rules.map((r) => (r.followedBy ? new RegExp(r.followedBy, 'iuy') : null));
     // Each distinct edge-character set of a pattern gets a trigger bit (sets beyond 31 share the last bit).
     const bitOf = new Map<string, number>();
     const triggers = new Uint32Array(65536);
@@ -143,9 +148,7 @@ export class RuleEngine implements RuleMatcher {
         const { first } = patternEdgeChars(p);
         const maxLength = patternMaxLength(p);
         if (!first || maxLength > 256) return null;
-        // Matches run on the folded text (foldVisible), so only folded forms can start one.
-        const starts = [...new Set(foldPreimages(first.map((ch) => ch.toLowerCase())).map((ch) => String.fromCharCode(foldUnit(ch.charCodeAt(0)))))];
-        return { starts, maxLength, sticky: new RegExp(p, 'iuy') };
+        return { starts: foldPreimages(first.map((ch) => ch.toLowerCase())), maxLength, sticky: new RegExp(p, 'iuy') };
       }),
     );
     this.patternRules = compiled.rules.flatMap((r, i) => (r.patterns.length > 0 || r.validator ? [i] : []));
@@ -179,10 +182,13 @@ export class RuleEngine implements RuleMatcher {
     this.collect(c.text, norm.cp, norm, cands);
     if (this.patternRules.length > 0) this.collectPatterns(text, date, norm, cands);
     if (cands.length === 0) return;
+    // Knowledge anchors (a leader's name in nearly every official text) mostly check out fine: expand them first,
+    // and read the context phrases only if a candidate is left.
+    if (c.knowledge) this.expandKnowledge(cands, norm, text, date);
+    if (!cands.some((x) => x.rule >= 0)) return;
     const phrases = this.phraseOccurrences(c.text, norm.cp, norm);
     dropNestedLexiconWords(c, cands);
 
-    if (c.knowledge) this.expandKnowledge(cands, norm, text, date);
     const segCache = new Map<string, { edges: Uint8Array; unit: Int32Array; from: number }>();
     const kept: Array<{ cand: Candidate; lexicon: boolean }> = [];
     let sentence: Sentences | null = null;
@@ -203,9 +209,13 @@ export class RuleEngine implements RuleMatcher {
         if (rule.lexicon && c.lexiconUnless.some((ctx) => contextHolds(ctx, phrases, cand, scope, true))) continue;
       }
       const entry = cand.entry;
+      const follower = this.followers[cand.rule];
+      // Cheaper than segmentation, and most handles (微信) have no id after them.
+      if (follower && !this.extendByFollower(follower, text, norm, cand)) continue;
       if (entry && entry.boundary !== 'none') {
         if (entry.asciiStart && !asciiEdgeOk(norm, cand.s, -1)) continue;
-        if (entry.asciiEnd && !asciiEdgeOk(norm, cand.e, 1)) continue;
+        // What may follow a term with a `followedBy` pattern is that pattern's business (vx123456).
+        if (entry.asciiEnd && !follower && !asciiEdgeOk(norm, cand.e, 1)) continue;
         if (entry.kind === 'numerals' && !digitsJoined(norm, cand.s, cand.e)) continue;
         // Segmentation last: it is the expensive check.
         if (!(entry.asciiStart && entry.asciiEnd) && hasHan(norm, cand.s, cand.e)) {
@@ -352,6 +362,22 @@ export class RuleEngine implements RuleMatcher {
   }
 
   /**
+   * Runs a rule's `followedBy` pattern right after the candidate, on a folded
+   * window without invisible characters; on a match the candidate is extended
+   * to cover it.
+   */
+  private extendByFollower(follower: RegExp, text: string, norm: NormalizedText, cand: Candidate): boolean {
+    const w = foldVisible(text.slice(cand.end, cand.end + FOLLOWER_WINDOW));
+    follower.lastIndex = 0;
+    const m = follower.exec(w.text);
+    if (!m || m[0].length === 0) return false;
+    cand.end += originalSpan(w, 0, m[0].length).end;
+    cand.e = Math.max(cand.e, lowerBound(norm.pos, norm.length, cand.end) - 1);
+    cand.re = Math.max(cand.re, cand.e);
+    return true;
+  }
+
+  /**
    * Replaces each knowledge anchor found by the automaton (a leader's name, a
    * title, a formulation's anchor) with what its check finds there, if anything.
    */
@@ -395,19 +421,24 @@ export class RuleEngine implements RuleMatcher {
       const regexes = this.regexes[r]!;
       for (let j = 0; j < regexes.length; j++) {
         if (!allTriggered(this.prefilters[r]![j]!, norm.triggered)) continue;
-        const v = (visible ??= foldVisible(text));
         const anchor = this.anchors[r]![j];
         if (anchor) {
-          // Anchored at each place a match can start: work proportional to those places.
+          // Anchored at each place a match can start, on a folded window: work proportional to those places.
+          // The window is twice the pattern's longest match, room for invisible characters it drops.
           for (const ch of anchor.starts) {
-            for (let at = v.text.indexOf(ch); at >= 0; at = v.text.indexOf(ch, at + 1)) {
-              anchor.sticky.lastIndex = at;
-              const m = anchor.sticky.exec(v.text);
-              if (m && m[0].length > 0) spans.push(originalSpan(v, at, at + m[0].length));
+            for (let at = text.indexOf(ch); at >= 0; at = text.indexOf(ch, at + 1)) {
+              const w = foldVisible(text.slice(at, at + 2 * anchor.maxLength));
+              anchor.sticky.lastIndex = 0;
+              const m = anchor.sticky.exec(w.text);
+              if (m && m[0].length > 0) {
+                const sp = originalSpan(w, 0, m[0].length);
+                spans.push({ start: at + sp.start, end: at + sp.end });
+              }
             }
           }
           continue;
         }
+        const v = (visible ??= foldVisible(text));
         const re = regexes[j]!;
         re.lastIndex = 0;
         for (let m = re.exec(v.text); m; m = re.exec(v.text)) {
@@ -503,7 +534,7 @@ function bmpPairs(words: Map<string, number>): Set<number> {
  * (rule set to -1) before the expensive checks.
  */
 function dropNestedLexiconWords(c: CompiledRules, cands: Candidate[]): void {
-  const lex = cands.filter((x) => c.rules[x.rule]!.lexicon);
+  const lex = cands.filter((x) => x.rule >= 0 && c.rules[x.rule]!.lexicon);
   if (lex.length < 2) return;
   lex.sort((a, b) => a.start - b.start || b.end - a.end);
   let outerStart = -1;
@@ -561,11 +592,11 @@ function asciiEdgeOk(norm: NormalizedText, at: number, dir: -1 | 1): boolean {
 }
 
 /**
- * Sentence bounds of a field in kept-character indices, computed for the
- * candidates that need them (contexts scoped to a sentence).
+ * Sentence bounds of a field in kept-character indices, computed once per
+ * field (sentences.ts) the first time a candidate needs them.
  */
 class Sentences {
-  private readonly cache = new Map<number, [number, number]>();
+  private starts: Int32Array | null = null;
   constructor(
     private readonly text: string,
     private readonly norm: NormalizedText,
@@ -573,13 +604,18 @@ class Sentences {
 
   /** [first, last] kept index of the sentence holding the candidate. */
   of(cand: Candidate): [number, number] {
-    let b = this.cache.get(cand.s);
-    if (!b) {
-      const [a, z] = sentenceBounds(this.text, cand.start);
-      b = [lowerBound(this.norm.pos, this.norm.length, a), lowerBound(this.norm.pos, this.norm.length, z) - 1];
-      this.cache.set(cand.s, b);
+    const starts = (this.starts ??= sentenceStarts(this.text));
+    // The last sentence start at or before the candidate.
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= cand.start) lo = mid;
+      else hi = mid - 1;
     }
-    return b;
+    const a = starts[lo]!;
+    const z = lo + 1 < starts.length ? starts[lo + 1]! : this.text.length;
+    return [lowerBound(this.norm.pos, this.norm.length, a), lowerBound(this.norm.pos, this.norm.length, z) - 1];
   }
 }
 

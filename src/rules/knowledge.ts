@@ -116,6 +116,21 @@ export function compileKnowledge(tables: readonly KnowledgeTables[]): CompiledKn
   return k;
 }
 
+/** Lookups derived from compiled knowledge once per tables object (the compiled form itself stays plain JSON for the cache). */
+interface Derived {
+  titles: string[];
+  longestFullTitle: number;
+}
+const derivedOf = new WeakMap<CompiledKnowledge, Derived>();
+function derived(k: CompiledKnowledge): Derived {
+  let d = derivedOf.get(k);
+  if (!d) {
+    d = { titles: Object.keys(k.titleOffices), longestFullTitle: Math.max(0, ...k.fullTitles.map((t) => t.length)) };
+    derivedOf.set(k, d);
+  }
+  return d;
+}
+
 /** `word` with one character replaced by a common homophone (toneless pinyin). */
 function oneHomophoneOff(word: string): string[] {
   const chars = Array.from(word);
@@ -260,7 +275,7 @@ function officeTitle(k: CompiledKnowledge, name: string, s: number, e: number, {
   const out: KnowledgeFinding[] = [];
   const right = rightOf(norm, e + 1, TITLE_WINDOW);
   const left = leftOf(norm, s - 1, TITLE_WINDOW);
-  const after = titleAt(Object.keys(k.titleOffices), right.str, false);
+  const after = titleAt(derived(k).titles, right.str, false);
   const before = titleAt(k.fullTitles, left.str, true);
   for (const [title, span] of [
     [after, after ? { s, e: right.at[after.length - 1]! } : null],
@@ -320,7 +335,7 @@ function officeFormer(k: CompiledKnowledge, name: string, s: number, e: number, 
 function titleSpelling(k: CompiledKnowledge, name: string, s: number, e: number, { norm }: KnowledgeInput): KnowledgeFinding[] {
   const out: KnowledgeFinding[] = [];
   const right = rightOf(norm, e + 1, 4);
-  if (!titleAt(Object.keys(k.titleOffices), right.str, false)) {
+  if (!titleAt(derived(k).titles, right.str, false)) {
     for (const len of [3, 2]) {
       const r = right.str.slice(0, len);
       const t = k.titleVariants[r];
@@ -330,7 +345,7 @@ function titleSpelling(k: CompiledKnowledge, name: string, s: number, e: number,
       }
     }
   }
-  const longest = Math.max(...k.fullTitles.map((t) => t.length));
+  const longest = derived(k).longestFullTitle;
   const left = leftOf(norm, s - 1, longest);
   if (!titleAt(k.fullTitles, left.str, true)) {
     for (let len = Math.min(longest, left.str.length); len >= 2; len--) {
@@ -461,6 +476,8 @@ function formulation(k: CompiledKnowledge, anchor: string, s: number, e: number,
     let to = e;
     while (to + 1 < norm.length && to - e < f.text.length - offset - anchor.length + f.maxEdits && inSentence(norm, to + 1)) to++;
     const w = window(norm, from, to);
+    // The canonical wording or a correct one of another period, as written (most occurrences): nothing to align.
+    if (w.str.includes(f.text) || f.also.some((x) => w.str.includes(x))) continue;
     const fit = fitEdits(f.text, w.str);
     if (fit.edits === 0 || fit.edits > f.maxEdits || fit.end <= fit.start) continue;
     // A shorter best fit (发展想 for 发展思想) usually leaves out a substituted character: quote as much as the canonical wording if that is still close.
@@ -468,8 +485,6 @@ function formulation(k: CompiledKnowledge, anchor: string, s: number, e: number,
       fit.end = fit.start + f.text.length;
     }
     const written = w.str.slice(fit.start, fit.end);
-    // A correct wording of another period, or the canonical text itself slightly further on.
-    if (f.also.some((a) => w.str.includes(a)) || w.str.includes(f.text)) continue;
     const ks = w.at[fit.start]!;
     const ke = w.at[fit.end - 1]!;
     // The anchor must lie inside what was aligned, or the span is about something else.

@@ -101,6 +101,12 @@ export const RuleSchema = z
     terms: z.array(TermSchema).optional(),
     /** JavaScript regular expressions run on the folded text; must be linear-time safe (regex-safety.ts). */
     patterns: z.array(patternSchema).optional(),
+    /**
+     * With terms: a pattern that must match right after the term (on the folded
+     * text, invisible characters removed); the finding then covers both — a
+     * contact handle and the id after it (薇信 abc12345).
+     */
+    followedBy: patternSchema.optional(),
     validator: z.enum(VALIDATORS).optional(),
     /** A check against the packs' knowledge tables (office holders, formulations, plenary sessions). */
     knowledge: z.enum(KNOWLEDGE_CHECKS).optional(),
@@ -148,6 +154,7 @@ export const RuleSchema = z
     if (sources !== 1) {
       ctx.addIssue({ code: 'custom', path: ['terms'], message: 'a rule needs exactly one of terms, patterns, validator or knowledge' });
     }
+    if (r.followedBy && !r.terms?.length) ctx.addIssue({ code: 'custom', path: ['followedBy'], message: 'followedBy goes with terms' });
     if (r.validFrom && r.validUntil && r.validFrom >= r.validUntil) {
       ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'validUntil must be after validFrom' });
     }

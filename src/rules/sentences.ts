@@ -42,3 +42,37 @@ export function sentenceBounds(text: string, at: number): [number, number] {
   }
   return [start, end];
 }
+
+/**
+ * Start offsets of every sentence of `text`, in order, by the same rule as
+ * `sentenceBounds` (one pass, for fields with many candidates): sentence i is
+ * [starts[i], starts[i + 1]).
+ */
+export function sentenceStarts(text: string): Int32Array {
+  const starts: number[] = [0];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const k = c < 0x10000 ? CLASS[c]! : 0;
+    if (k === 0) continue;
+    if (k === LINE) {
+      depth = 0;
+      starts.push(i + 1);
+    } else if (k === OPEN) depth++;
+    else if (k === CLOSE) depth = Math.max(0, depth - 1);
+    else if (depth === 0) starts.push(i + 1);
+  }
+  return Int32Array.from(starts);
+}
+
+const END = 1;
+const OPEN = 2;
+const CLOSE = 3;
+const LINE = 4;
+/** What each BMP code unit is to sentenceStarts (0: nothing). */
+const CLASS = new Uint8Array(65536);
+for (const ch of SENTENCE_END) CLASS[ch.charCodeAt(0)] = END;
+for (const ch of OPEN_QUOTES) CLASS[ch.charCodeAt(0)] = OPEN;
+for (const ch of CLOSE_QUOTES) CLASS[ch.charCodeAt(0)] = CLOSE;
+CLASS[10] = LINE;
+CLASS[13] = LINE;
