@@ -109,23 +109,11 @@ async function* readLines(input: NodeJS.ReadableStream): AsyncGenerator<string |
 
 const isEpipe = (e: unknown) => (e as { code?: string }).code === 'EPIPE';
 
-/**
- * Loads the classifier unless disabled. Falls back to `null` only when the
- * classifier module itself is absent (the classifier issue not merged yet);
- * any other failure is an error.
- */
+/** Loads the classifier unless disabled; only then is its module (and transformers.js) imported. */
 async function classifierFor(enabled: boolean): Promise<TextClassifier | null> {
   if (!enabled) return null;
-  let mod: { loadClassifier: () => Promise<TextClassifier> };
-  const specifier = '../classifier/index.js';
-  try {
-    mod = (await import(specifier)) as typeof mod;
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    if ((e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && /classifier[\\/]index/.test(e.message ?? '')) return null;
-    throw err;
-  }
-  return mod.loadClassifier();
+  const { loadClassifier } = await import('../classifier/index.js');
+  return loadClassifier();
 }
 
 export async function runScan(argv: string[], io: ScanIO): Promise<number> {

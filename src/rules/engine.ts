@@ -241,6 +241,8 @@ export class RuleEngine implements RuleMatcher {
         const inside = r.cand.start <= k.cand.start && r.cand.end >= k.cand.end;
         const overlap = r.cand.start < k.cand.end && k.cand.start < r.cand.end;
         if (inside && (ruleIdOf(c, r.cand) === id || r.cand.rule === k.cand.rule)) drop = true;
+        // A shorter finding of the same category inside a weightier one says nothing more (赌博 in 赌博网站).
+        else if (inside && !k.lexicon && !r.lexicon && sameCategoryOutranks(c, r.cand, k.cand)) drop = true;
         else if (k.lexicon && overlap && (!r.lexicon || inside)) drop = true;
         if (drop) break;
       }
@@ -547,6 +549,20 @@ function dropNestedLexiconWords(c: CompiledRules, cands: Candidate[]): void {
     }
   }
 }
+
+const ACTION_RANK = { info: 0, review: 1, block: 2 } as const;
+
+/** Whether finding `r` is of `k`'s category and at least as weighty (action of the occurrence, then severity). */
+function sameCategoryOutranks(c: CompiledRules, r: Candidate, k: Candidate): boolean {
+  const rr = c.rules[r.rule]!;
+  const kr = c.rules[k.rule]!;
+  if (rr.category !== kr.category) return false;
+  const ra = r.info ? 0 : ACTION_RANK[rr.action];
+  const ka = k.info ? 0 : ACTION_RANK[kr.action];
+  return ra > ka || (ra === ka && SEVERITY_RANK[rr.severity] >= SEVERITY_RANK[kr.severity]);
+}
+
+const SEVERITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
 
 /** Whether every trigger bit in `bits` is set in `triggered`. */
 function allTriggered(bits: readonly number[], triggered: number): boolean {

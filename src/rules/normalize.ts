@@ -107,25 +107,17 @@ export function foldUnit(c: number): number {
   return FOLD[c]!;
 }
 
-/** Code units by folded form, built on first use (engines ask for the preimages of every pattern's edge characters). */
-let preimages: Map<number, number[]> | null = null;
-
 /** Every BMP code unit whose folded form is one of `chars` (full-width, traditional and upper-case forms included), in code order. */
 export function foldPreimages(chars: readonly string[]): string[] {
-  if (!preimages) {
-    preimages = new Map();
-    for (let c = 0; c < 65536; c++) {
-      if (c >= 0xd800 && c <= 0xdfff) continue;
-      const f = FOLD[c]!;
-      let list = preimages.get(f);
-      if (!list) preimages.set(f, (list = []));
-      list.push(c);
-    }
-  }
   const want = new Set(chars.filter((c) => c.length === 1).map((c) => FOLD[c.charCodeAt(0)]!));
-  const units: number[] = [];
-  for (const f of want) units.push(...(preimages.get(f) ?? []));
-  return units.sort((a, b) => a - b).map((c) => String.fromCharCode(c));
+  const units: string[] = [];
+  if (want.size === 0) return units;
+  // One pass over the table, no index kept: engines ask this for a handful of pattern edge sets at start-up.
+  for (let c = 0; c < 65536; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    if (want.has(FOLD[c]!)) units.push(String.fromCharCode(c));
+  }
+  return units;
 }
 
 /** Folded form of one code point. */
