@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, one after the other, each writing its own
- * section of BENCHMARKS.md. `npm run bench -- rules` (or classifier, pipeline) runs one.
+ * section of BENCHMARKS.md. `npm run bench -- rules` (or scan, classifier, pipeline …) runs one.
  */
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -8,6 +8,10 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 if (want('rules')) {
   const m = await import('./rules.js');
   await (m as unknown as { runRulesBench: () => Promise<unknown> }).runRulesBench();
+}
+if (want('scan')) {
+  const { runScanProcessBench } = await import('./scan-process.js');
+  await runScanProcessBench();
 }
 if (want('classifier')) {
   const m = await import('./classifier.js');

@@ -1,7 +1,7 @@
 // What a user would write with mint-filter instead of `lastgate scan`: read
 // JSON Lines posts, look every word of a lexicon up in title and body, write
 // one JSON line per post with the words found. Plain JavaScript, so it starts
-// at once. Usage: node bench/mint-scan.mjs LEXICON FILE > out.jsonl
+// at once. Usage: node bench/mint-scan.mjs LEXICON FILE|- > out.jsonl
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Mint } from 'mint-filter';
@@ -16,7 +16,8 @@ const flush = () => {
   out.length = 0;
   pending = 0;
 };
-for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+const input = file === '-' ? process.stdin : createReadStream(file, 'utf8');
+for await (const line of createInterface({ input, crlfDelay: Infinity })) {
   if (!line.trim()) continue;
   const p = JSON.parse(line);
   const found = [...(p.title ? mint.filter(p.title, { replace: false }).words : []), ...mint.filter(p.body, { replace: false }).words];

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Field, Hit, ReviewInput, RuleMatcher } from '../review/types.js';
 import { automatonBytes, emptyMatches, MAX_INNER_GAP, type MatchBuffer } from './automaton.js';
 import { loadCompiled, saveCompiled } from './cache.js';
-import { checkKnowledge } from './knowledge.js';
+import { checkKnowledge, knowledgeOrder } from './knowledge.js';
 import { sentenceStarts } from './sentences.js';
 import { compileRules, rulesVersion, SENTENCE, type CompiledContext, type CompiledRules, type CompileOptions, type KeyEntry, type KeyTable, type PackInput } from './compile.js';
 import { loadLexicon, type LexiconPolicy } from './lexicon.js';
@@ -387,14 +387,20 @@ export class RuleEngine implements RuleMatcher {
     const c = this.compiled;
     const k = c.knowledge!;
     const n = cands.length;
-    for (let i = 0; i < n; i++) {
+    const input = { norm, text, date, memo: new Map() };
+    // Correct formulation wordings first (knowledgeOrder), then every other anchor.
+    const order: number[] = [];
+    for (let i = 0; i < n; i++) if (cands[i]!.entry && c.rules[cands[i]!.rule]?.knowledge) order.push(i);
+    if (order.length === 0) return;
+    order.sort((x, y) => knowledgeOrder(k, cands[x]!.entry!.term) - knowledgeOrder(k, cands[y]!.entry!.term) || x - y);
+    for (const i of order) {
       const cand = cands[i]!;
       const check = cand.rule >= 0 ? c.rules[cand.rule]!.knowledge : undefined;
       if (!check || !cand.entry) continue;
       const rule = cand.rule;
       cand.rule = -1;
       // Whole runs (李李强 for 李强), so the characters beside the occurrence are what follows the repeats.
-      for (const f of checkKnowledge(check, k, cand.entry.term, cand.rs, cand.re, { norm, text, date })) {
+      for (const f of checkKnowledge(check, k, cand.entry.term, cand.rs, cand.re, input)) {
         cands.push({
           rule,
           entry: null,

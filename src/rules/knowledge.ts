@@ -120,12 +120,13 @@ export function compileKnowledge(tables: readonly KnowledgeTables[]): CompiledKn
 interface Derived {
   titles: string[];
   longestFullTitle: number;
+  correct: Set<string>;
 }
 const derivedOf = new WeakMap<CompiledKnowledge, Derived>();
 function derived(k: CompiledKnowledge): Derived {
   let d = derivedOf.get(k);
   if (!d) {
-    d = { titles: Object.keys(k.titleOffices), longestFullTitle: Math.max(0, ...k.fullTitles.map((t) => t.length)) };
+    d = { titles: Object.keys(k.titleOffices), longestFullTitle: Math.max(0, ...k.fullTitles.map((t) => t.length)), correct: new Set(correctWordings(k)) };
     derivedOf.set(k, d);
   }
   return d;
@@ -151,12 +152,27 @@ export function knowledgeAnchors(check: KnowledgeCheck, k: CompiledKnowledge): s
     case 'leader-name':
       return [...Object.keys(k.titleOffices), ...k.scanVariants];
     case 'formulation':
-      return Object.keys(k.anchors);
+      // The correct wordings too: an anchor inside one of them needs no comparison.
+      return [...Object.keys(k.anchors), ...correctWordings(k)];
     case 'plenum-name':
       return ['中全会'];
     case 'plenum-adoption':
       return Object.keys(k.adoptedBy);
   }
+}
+
+/** Every correct wording of the formulations (canonical and `also`), normalised. */
+function correctWordings(k: CompiledKnowledge): string[] {
+  return [...new Set(k.formulations.flatMap((f) => [f.text, ...f.also]))];
+}
+
+/**
+ * Knowledge anchors of a field in the order their checks need them: the
+ * correct wordings of formulations first, so `formulation` knows which
+ * stretches are written correctly before it compares anchors.
+ */
+export function knowledgeOrder(k: CompiledKnowledge, anchor: string): number {
+  return derived(k).correct.has(anchor) ? 0 : 1;
 }
 
 /** A knowledge finding: kept-character span (inclusive) and the explanation of this occurrence. */
@@ -173,6 +189,10 @@ export interface KnowledgeInput {
   /** The original field. */
   text: string;
   date: string;
+  /** Stretches beside occurrences already read in this field (several checks look beside the same name). */
+  memo?: Map<number, Stretch>;
+  /** Kept-index spans of correct formulation wordings found in this field (filled by `formulation`). */
+  correct?: Array<[number, number]>;
 }
 
 /** Runs `check` on the occurrence of `anchor` (a string from `knowledgeAnchors`) at kept characters s..e. */
@@ -205,9 +225,20 @@ const joined = (norm: NormalizedText, i: number) => i > 0 && i < norm.length && 
  * collapsed (国家家主席 reads 国家主席, as the automaton reads it), with the
  * kept index of each code unit so spans map back.
  */
-interface Stretch {
+export interface Stretch {
   str: string;
   at: number[];
+}
+
+/** `rightOf` / `leftOf` through the field's memo. */
+function beside(input: KnowledgeInput, right: boolean, at: number, max: number): Stretch {
+  const key = (at * 64 + max) * 2 + (right ? 1 : 0);
+  let st = input.memo?.get(key);
+  if (!st) {
+    st = right ? rightOf(input.norm, at, max) : leftOf(input.norm, at, max);
+    input.memo?.set(key, st);
+  }
+  return st;
 }
 
 /** Up to `max` characters from kept index `from` rightwards while joined. */
@@ -271,10 +302,11 @@ function titleAt(titles: Iterable<string>, s: string, end: boolean): string | nu
 
 const TITLE_WINDOW = 12;
 
-function officeTitle(k: CompiledKnowledge, name: string, s: number, e: number, { norm, date }: KnowledgeInput): KnowledgeFinding[] {
+function officeTitle(k: CompiledKnowledge, name: string, s: number, e: number, input: KnowledgeInput): KnowledgeFinding[] {
+  const { date } = input;
   const out: KnowledgeFinding[] = [];
-  const right = rightOf(norm, e + 1, TITLE_WINDOW);
-  const left = leftOf(norm, s - 1, TITLE_WINDOW);
+  const right = beside(input, true, e + 1, TITLE_WINDOW);
+  const left = beside(input, false, s - 1, TITLE_WINDOW);
   const after = titleAt(derived(k).titles, right.str, false);
   const before = titleAt(k.fullTitles, left.str, true);
   for (const [title, span] of [
@@ -312,7 +344,7 @@ const FORMER_CUES = ['原', '时任', '前任', '曾任', '生前', '逝世', '�
 
 function officeFormer(k: CompiledKnowledge, name: string, s: number, e: number, input: KnowledgeInput): KnowledgeFinding[] {
   const { norm, date, text } = input;
-  const left = leftOf(norm, s - 1, TITLE_WINDOW);
+  const left = beside(input, false, s - 1, TITLE_WINDOW);
   const title = titleAt(k.fullTitles, left.str, true);
   if (!title) return [];
   const offices = k.titleOffices[title]!;
@@ -332,9 +364,9 @@ function officeFormer(k: CompiledKnowledge, name: string, s: number, e: number, 
   return [{ s: startOfLast(left, title.length), e, message: `${name}已于${t.until}卸任“${title}”，不宜作为现任职务表述`, suggestion: `原${title}${name}` }];
 }
 
-function titleSpelling(k: CompiledKnowledge, name: string, s: number, e: number, { norm }: KnowledgeInput): KnowledgeFinding[] {
+function titleSpelling(k: CompiledKnowledge, name: string, s: number, e: number, input: KnowledgeInput): KnowledgeFinding[] {
   const out: KnowledgeFinding[] = [];
-  const right = rightOf(norm, e + 1, 4);
+  const right = beside(input, true, e + 1, 4);
   if (!titleAt(derived(k).titles, right.str, false)) {
     for (const len of [3, 2]) {
       const r = right.str.slice(0, len);
@@ -346,7 +378,7 @@ function titleSpelling(k: CompiledKnowledge, name: string, s: number, e: number,
     }
   }
   const longest = derived(k).longestFullTitle;
-  const left = leftOf(norm, s - 1, longest);
+  const left = beside(input, false, s - 1, longest);
   if (!titleAt(k.fullTitles, left.str, true)) {
     for (let len = Math.min(longest, left.str.length); len >= 2; len--) {
       const l = left.str.slice(-len);
@@ -464,7 +496,14 @@ function window(norm: NormalizedText, from: number, to: number): Stretch {
   return { str, at };
 }
 
-function formulation(k: CompiledKnowledge, anchor: string, s: number, e: number, { norm, date }: KnowledgeInput): KnowledgeFinding[] {
+function formulation(k: CompiledKnowledge, anchor: string, s: number, e: number, input: KnowledgeInput): KnowledgeFinding[] {
+  const { norm, date } = input;
+  if (derived(k).correct.has(anchor)) {
+    (input.correct ??= []).push([s, e]);
+    if (!k.anchors[anchor]) return [];
+  }
+  // Inside a correctly written formulation: nothing to compare.
+  if (input.correct?.some(([a, b]) => a <= s && e <= b)) return [];
   const out: KnowledgeFinding[] = [];
   for (const fi of k.anchors[anchor] ?? []) {
     const f = k.formulations[fi]!;

@@ -160,6 +160,9 @@ DIGIT_VALUE['幺'.charCodeAt(0)] = 1;
 DIGIT_VALUE['貳'.charCodeAt(0)] = 2;
 DIGIT_VALUE['陸'.charCodeAt(0)] = 6;
 
+/** Bit 31 of a character table's second word: the character is a digit. */
+const DIGIT_BIT = 0x80000000;
+
 const NUMBER_SEPARATOR = new Uint8Array(65536);
 for (const c of [0x20, 0x2d, 0xa0, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x3000, 0xff0d]) NUMBER_SEPARATOR[c] = 1;
 
@@ -205,7 +208,9 @@ export function charTable(triggers: Uint32Array | null = null, automaton: Automa
       }
     }
     info[2 * c] = FOLD[c]! | (KIND[c]! << 16) | (k << 18);
+    // The automaton class in the low 16 bits, and bit 31 for a digit (the validators' digit runs).
     if (automaton && KIND[c] === Kind.Letter) info[2 * c + 1] = automaton.classOf[FOLD[c]!]!;
+    if (KIND[c] === Kind.Letter && DIGIT_VALUE[FOLD[c]!]! < 10) info[2 * c + 1]! |= DIGIT_BIT;
   }
   return { info, sets: Uint32Array.from(sets), automaton };
 }
@@ -255,6 +260,7 @@ export function normalize(
       cp[k] = f;
       pos[k] = i;
       gap[k] = skipped;
+      const w = info[2 * c + 1]!;
       if (a !== null) {
         // scanAutomaton's walk, one character at a time.
         if (skipped > MAX_INNER_GAP) {
@@ -263,13 +269,13 @@ export function normalize(
         }
         if (f !== prev) {
           prev = f;
-          const cls = info[2 * c + 1]!;
+          const cls = w & 0xffff;
           s = cls === 0 ? 0 : step(a, s, cls, k, matches!);
         }
       }
       k++;
       skipped = 0;
-      if (DIGIT_VALUE[f]! < 10) {
+      if (w >>> 31) {
         if (++digits > maxDigits) maxDigits = digits;
       } else digits = 0;
     } else if (kind === Kind.Hard) {
@@ -291,7 +297,7 @@ export function normalize(
             }
             if (full !== prev) {
               prev = full;
-              const cls = full < 0x10000 ? info[2 * full + 1]! : classOfCodePoint(a, full);
+              const cls = full < 0x10000 ? info[2 * full + 1]! & 0xffff : classOfCodePoint(a, full);
               s = cls === 0 ? 0 : step(a, s, cls, k, matches!);
             }
           }
