@@ -17,7 +17,7 @@ import { getPlatformProxy } from 'wrangler';
 import { drizzle } from 'drizzle-orm/d1';
 import * as schema from '../src/db/schema.js';
 import { seedDefaults$ } from '../src/db/seed.js';
-import { asyncStore, type AsyncDb } from '../src/store/async.js';
+import { asyncStore, type AsyncDb } from '../src/service/async.js';
 import { programDb, runAsync } from '../src/store/program.js';
 import { DomainError } from '../src/store/errors.js';
 import type { Role } from '../src/review/transitions.js';

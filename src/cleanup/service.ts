@@ -36,7 +36,7 @@ import { appendAudit$ } from '../audit/log.js';
 import { PolicyIndex } from '../policy/registry.js';
 import { all, asyncApi, batcherOf, get, isProgram, programDb, rows, run, runAsync, runSync, type AsyncApi, type Program, type StoreDb } from '../store/program.js';
 import type { Runner } from '../store/logic.js';
-import type { AsyncDb } from '../store/async.js';
+import type { AsyncDb } from '../service/async.js';
 import { passedDeadlines } from './deadlines.js';
 import { LinkChecker, findLinks, hostAllowed, type LinkProblem } from './links.js';
 import type { Hit, ReviewInput } from '../review/types.js';

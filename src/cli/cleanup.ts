@@ -11,7 +11,7 @@ import { loadConfig } from '../config.js';
 import { openDb } from '../db/client.js';
 import { CHECKS, CleanupService, type Check, type RunView } from '../cleanup/service.js';
 import { PoolRunner } from '../queue/runner.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { SqliteStore } from '../service/sqlite.js';
 import { parsePolicyFile } from '../policy/registry.js';
 import { today, isValidDate } from '../review/dates.js';
 

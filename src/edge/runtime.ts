@@ -5,7 +5,7 @@
 import { drizzle } from 'drizzle-orm/d1';
 import * as schema from '../db/schema.js';
 import { createApp } from '../http/app.js';
-import { asyncStore, type AsyncStore } from '../store/async.js';
+import { asyncStore, type AsyncStore } from '../service/async.js';
 import { asyncCleanup, type AsyncCleanup, type RescanDispatcher } from '../cleanup/service.js';
 import { asyncRules, rulesOverlay$, type AsyncRules } from '../rules/admin.js';
 import { programDb, runAsync, type Program, type StoreDb } from '../store/program.js';
@@ -14,7 +14,7 @@ import { processMachineReviewJob, processRescanBatchJob } from '../queue/job.js'
 import { createRuleEngine, type RuleEngine } from '../rules/engine.js';
 import { applyOverlay, type RulesOverlay } from '../rules/overlay.js';
 import { Ticker, type TickReport } from '../schedule/ticker.js';
-import type { AsyncDb } from '../store/async.js';
+import type { AsyncDb } from '../service/async.js';
 import { seedDefaults$ } from '../db/seed.js';
 import { bundledPacks } from './packs.js';
 

@@ -13,7 +13,7 @@ import { isValidDate, today } from '../review/dates.js';
 import type { Actor, CleanupApi, RulesApi, Store } from '../store/types.js';
 import { PolicyInput, PolicyPatch, parsePolicyFile } from '../policy/registry.js';
 import { mountUi } from '../ui/routes.js';
-import { requireCompliance } from '../auth/roles.js';
+import { requireCompliance } from '../users/roles.js';
 
 type Env = { Variables: { actor: Actor } };
 

@@ -5,7 +5,7 @@
  */
 import type { PostStatus, Role } from '../review/transitions.js';
 import type { Category, ClassifierResult, Hit, MachineReviewResult, Verdict } from '../review/types.js';
-import type { Freshness } from '../cleanup/freshness.js';
+import type { Freshness } from '../accounts/freshness.js';
 import type { ClassifierThresholds, VerdictPolicy } from '../review/verdict.js';
 import type { Policy, PolicyInput, PolicyPatch } from '../policy/registry.js';
 

@@ -1,4 +1,4 @@
-import type { SqliteStore } from '../../src/store/sqlite.js';
+import type { SqliteStore } from '../../src/service/sqlite.js';
 import type { Actor } from '../../src/store/types.js';
 import { result } from './db.js';
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { asc } from 'drizzle-orm';
 import { createApp } from '../../src/http/app.js';
 import { auditLog, linkAllowlist } from '../../src/db/schema.js';
-import { asyncStore, type AsyncStore } from '../../src/store/async.js';
+import { asyncStore, type AsyncStore } from '../../src/service/async.js';
 import { asyncCleanup, DEFAULT_ALLOWLIST, type AsyncCleanup, type RescanDispatcher } from '../../src/cleanup/service.js';
 import { asyncRules, rulesOverlay$, type AsyncRules } from '../../src/rules/admin.js';
 import { programDb, runAsync, type Program } from '../../src/store/program.js';

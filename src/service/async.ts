@@ -6,13 +6,13 @@
  */
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type * as schema from '../db/schema.js';
-import { asyncApi, batcherOf, programDb, runAsync, type AsyncApi } from './program.js';
-import { StorePrograms, type StoreOptions } from './logic.js';
+import { asyncApi, batcherOf, programDb, runAsync, type AsyncApi } from '../store/program.js';
+import { StorePrograms, type StoreOptions } from '../store/logic.js';
 
 /** Any async drizzle SQLite database over lastgate's schema (DrizzleD1Database, SqliteRemoteDatabase). */
 export type AsyncDb = BaseSQLiteDatabase<'async', any, typeof schema>;
 
-export type { AsyncApi } from './program.js';
+export type { AsyncApi } from '../store/program.js';
 
 export type AsyncStore = AsyncApi<StorePrograms>;
 

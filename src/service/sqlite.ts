@@ -7,14 +7,14 @@ import type { Db } from '../db/client.js';
 import type { RulesOverlay } from '../rules/overlay.js';
 import type { VerdictPolicy } from '../review/verdict.js';
 import type { PolicyInput, PolicyPatch } from '../policy/registry.js';
-import type { Freshness } from '../cleanup/freshness.js';
+import type { Freshness } from '../accounts/freshness.js';
 import type { Role } from '../review/transitions.js';
 import type { MachineReviewResult, ReviewInput } from '../review/types.js';
-import { programDb, runSync, type Program } from './program.js';
-import { StorePrograms, type StoreOptions, type ThresholdOverrides } from './logic.js';
-import type { Actor, Decision, MachineReviewSink, NewPost, NewVersion, QueueFilter, ReasonTemplate, Store, TaskQuery } from './types.js';
+import { programDb, runSync, type Program } from '../store/program.js';
+import { StorePrograms, type StoreOptions, type ThresholdOverrides } from '../store/logic.js';
+import type { Actor, Decision, MachineReviewSink, NewPost, NewVersion, QueueFilter, ReasonTemplate, Store, TaskQuery } from '../store/types.js';
 
-export { DEFAULT_LEASE_MS, type ThresholdOverrides } from './logic.js';
+export { DEFAULT_LEASE_MS, type ThresholdOverrides } from '../store/logic.js';
 export type SqliteStoreOptions = StoreOptions;
 
 export class SqliteStore implements Store, MachineReviewSink {
