@@ -34,9 +34,10 @@ import type { Db } from '../db/client.js';
 import { cleanupBatches, cleanupRuns, cleanupTasks, citations, linkAllowlist } from '../db/schema.js';
 import { appendAudit$ } from '../audit/log.js';
 import { PolicyIndex } from '../policy/registry.js';
-import { all, asyncApi, batcherOf, get, isProgram, programDb, rows, run, runAsync, runSync, type AsyncApi, type Program, type StoreDb } from '../store/program.js';
-import type { Runner } from '../store/logic.js';
-import type { AsyncDb } from '../service/async.js';
+import { all, get, isProgram, programDb, rows, run, type AsyncApi, type Program, type ProgramApi, type StoreDb } from '../store/program.js';
+import type { Runner } from '../store/context.js';
+import { syncRunner, type SyncRunner } from '../store/sync.js';
+import { asyncAdapter, type AsyncDb } from '../store/async.js';
 import { passedDeadlines } from './deadlines.js';
 import { LinkChecker, findLinks, hostAllowed, type LinkProblem } from './links.js';
 import type { Hit, ReviewInput } from '../review/types.js';
@@ -408,22 +409,16 @@ export class CleanupService {
   private pumping = false;
   private readonly p: CleanupPrograms;
   private readonly o: Options;
+  private readonly read: SyncRunner['read'];
+  private readonly write: SyncRunner['write'];
 
-  constructor(
-    private readonly db: Db,
-    opts: CleanupOptions = {},
-  ) {
-    this.p = new CleanupPrograms(programDb(db), (program, mode) => (mode === 'write' ? this.write(program) : this.read(program)), opts);
+  constructor(db: Db, opts: CleanupOptions = {}) {
+    const runner = syncRunner(db);
+    this.read = runner.read;
+    this.write = runner.write;
+    this.p = new CleanupPrograms(programDb(db), runner.run, opts);
     this.o = this.p.o;
     this.write(this.p.seedAllowlist());
-  }
-
-  private read<T>(program: Program<T>): T {
-    return runSync(this.db, program, { transaction: false });
-  }
-
-  private write<T>(program: Program<T>): T {
-    return runSync(this.db, program);
   }
 
   setDispatcher(d: RescanDispatcher): void {
@@ -531,6 +526,9 @@ export class CleanupService {
 
 export type AsyncCleanup = AsyncApi<CleanupPrograms>;
 
+/** Cleanup runs as the HTTP API and the UI use them, on either adapter. */
+export type CleanupApi = Pick<ProgramApi<CleanupPrograms>, 'startRun' | 'run' | 'runs'>;
+
 /** Posts per batch on async drivers (see asyncCleanup). */
 export const ASYNC_BATCH_SIZE = 50;
 
@@ -542,9 +540,9 @@ export const ASYNC_BATCH_SIZE = 50;
  * in one statement, and D1 accepts at most 100 bound parameters per query.
  */
 export function asyncCleanup(db: AsyncDb, opts: CleanupOptions & { batch?: boolean } = {}): AsyncCleanup {
-  const batch = batcherOf(db, opts.batch);
-  const p = new CleanupPrograms(programDb(db), (program) => runAsync(program, batch ? { batch } : {}), { batchSize: ASYNC_BATCH_SIZE, ...opts });
-  return asyncApi(p, { ...(batch ? { batch } : {}), init: () => p.seedAllowlist() });
+  const adapter = asyncAdapter(db, opts.batch);
+  const p = new CleanupPrograms(adapter.db, adapter.run, { batchSize: ASYNC_BATCH_SIZE, ...opts });
+  return adapter.api(p, () => p.seedAllowlist());
 }
 
 export function rescanProblems(hits: Hit[]): Problem[] {

@@ -14,7 +14,7 @@ import { processMachineReviewJob, processRescanBatchJob } from '../queue/job.js'
 import { createRuleEngine, type RuleEngine } from '../rules/engine.js';
 import { applyOverlay, type RulesOverlay } from '../rules/overlay.js';
 import { Ticker, type TickReport } from '../schedule/ticker.js';
-import type { AsyncDb } from '../service/async.js';
+import type { AsyncDb } from '../store/async.js';
 import { seedDefaults$ } from '../db/seed.js';
 import { bundledPacks } from './packs.js';
 

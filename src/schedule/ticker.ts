@@ -6,7 +6,7 @@
  * Trigger can run the same tick; how it is fired lives in scheduler.ts.
  */
 import type { Freshness } from '../accounts/freshness.js';
-import type { MaybePromise } from '../store/types.js';
+import type { MaybePromise } from '../store/program.js';
 import { today } from '../review/dates.js';
 
 export interface TickStore {

@@ -7,7 +7,11 @@
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { DomainError } from '../store/errors.js';
-import type { Actor, CleanupApi, PostView, Store, QueueItem } from '../store/types.js';
+import type { Actor } from '../users/actor.js';
+import type { CleanupApi } from '../cleanup/service.js';
+import type { PostView } from '../posts/types.js';
+import type { QueueItem } from '../review/queue.js';
+import type { Store } from '../service/programs.js';
 import { today } from '../review/dates.js';
 import type { Hit } from '../review/types.js';
 import { Layout } from './layout.js';

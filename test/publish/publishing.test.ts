@@ -4,7 +4,7 @@ import { freshStore, result } from '../helpers/db.js';
 import { publishThrough } from '../helpers/publish.js';
 import { verifySignature } from '../../src/webhooks/delivery.js';
 import type { SqliteStore } from '../../src/service/sqlite.js';
-import type { Actor } from '../../src/store/types.js';
+import type { Actor } from '../../src/users/actor.js';
 
 let now = new Date('2026-11-23T12:00:00Z'); // Monday 20:00 in Shanghai
 const clock = () => now;
