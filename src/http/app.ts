@@ -15,7 +15,7 @@ import type { CleanupApi } from '../cleanup/service.js';
 import type { RulesApi } from '../rules/admin.js';
 import type { Store } from '../service/programs.js';
 import { PolicyInput, PolicyPatch, parsePolicyFile } from '../policy/registry.js';
-import { mountUi } from '../ui/routes.js';
+import { mountUi } from '../ui/app.js';
 import { requireCompliance } from '../users/roles.js';
 
 type Env = { Variables: { actor: Actor } };
