@@ -13,7 +13,8 @@ import { PoolRunner, type JobRunner } from './queue/runner.js';
 import type { Transport } from './queue/transport.js';
 import type { Config } from './config.js';
 import { WebhookDispatcher } from './webhooks/delivery.js';
-import { CleanupService, type CleanupOptions } from './cleanup/service.js';
+import { CleanupService } from './cleanup/service.js';
+import type { CleanupOptions } from './cleanup/runs.js';
 import { RuleAdmin } from './rules/admin.js';
 import { Ticker, bullScheduler, embeddedScheduler, type Scheduler } from './schedule/scheduler.js';
 
