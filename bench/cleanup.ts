@@ -10,7 +10,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID, createHash } from 'node:crypto';
 import { openDb } from '../src/db/client.js';
-import { SqliteStore } from '../src/store/sqlite.js';
+import { SqliteStore } from '../src/service/sqlite.js';
 import { startServer } from '../src/server.js';
 import { loadConfig } from '../src/config.js';
 import { tempDir } from '../test/helpers/db.js';

@@ -3,7 +3,7 @@
  * items (target: under 200 ms), measured through the Hono app without network.
  */
 import { openDb } from '../src/db/client.js';
-import { SqliteStore } from '../src/store/sqlite.js';
+import { SqliteStore } from '../src/service/sqlite.js';
 import { createApp } from '../src/http/app.js';
 import { tempDir } from '../test/helpers/db.js';
 import type { Hit } from '../src/review/types.js';

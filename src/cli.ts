@@ -75,7 +75,7 @@ async function userCommand(args: string[]): Promise<number> {
   if (!values.name?.trim()) return fail('--name is required');
   if (!values.role || !(ROLES as readonly string[]).includes(values.role)) return fail(`--role must be one of ${ROLES.join(', ')}`);
   const { openDb } = await import('./db/client.js');
-  const { SqliteStore } = await import('./store/sqlite.js');
+  const { SqliteStore } = await import('./service/sqlite.js');
   const { DomainError } = await import('./store/errors.js');
   const db = openDb(loadConfig().dataDir);
   try {

@@ -5,15 +5,16 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { openDb, type Db } from './db/client.js';
-import { SqliteStore } from './store/sqlite.js';
+import { SqliteStore } from './service/sqlite.js';
 import { createApp } from './http/app.js';
 import { EmbeddedTransport } from './queue/embedded.js';
 import { BullTransport, type BullTransportOptions } from './queue/bullmq.js';
 import { PoolRunner, type JobRunner } from './queue/runner.js';
 import type { Transport } from './queue/transport.js';
 import type { Config } from './config.js';
-import { WebhookDispatcher } from './notify/webhooks.js';
-import { CleanupService, type CleanupOptions } from './cleanup/service.js';
+import { WebhookDispatcher } from './webhooks/delivery.js';
+import { CleanupService } from './cleanup/service.js';
+import type { CleanupOptions } from './cleanup/runs.js';
 import { RuleAdmin } from './rules/admin.js';
 import { Ticker, bullScheduler, embeddedScheduler, type Scheduler } from './schedule/scheduler.js';
 

@@ -9,9 +9,11 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { openDb } from '../db/client.js';
-import { CHECKS, CleanupService, type Check, type RunView } from '../cleanup/service.js';
+import { CleanupService } from '../cleanup/service.js';
+import type { RunView } from '../cleanup/runs.js';
+import { CHECKS, type Check } from '../cleanup/checks.js';
 import { PoolRunner } from '../queue/runner.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { SqliteStore } from '../service/sqlite.js';
 import { parsePolicyFile } from '../policy/registry.js';
 import { today, isValidDate } from '../review/dates.js';
 

@@ -1,5 +1,6 @@
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { accounts, units } from './schema.js';
-import type { Db } from './client.js';
+import type * as schema from './schema.js';
 import { all, programDb, run, runSync, type Program, type StoreDb } from '../store/program.js';
 
 /** The default matrix of PRODUCT.md: units and the accounts they run. */
@@ -33,7 +34,7 @@ export function* seedDefaults$(db: StoreDb): Program<void> {
   }
 }
 
-/** seedDefaults$ on better-sqlite3, in one transaction. */
-export function seedDefaults(db: Db): void {
+/** seedDefaults$ on better-sqlite3, in one transaction (client.ts calls it when it opens the database). */
+export function seedDefaults(db: BetterSQLite3Database<typeof schema>): void {
   runSync(db, seedDefaults$(programDb(db)));
 }

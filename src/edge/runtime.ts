@@ -5,8 +5,9 @@
 import { drizzle } from 'drizzle-orm/d1';
 import * as schema from '../db/schema.js';
 import { createApp } from '../http/app.js';
-import { asyncStore, type AsyncStore } from '../store/async.js';
-import { asyncCleanup, type AsyncCleanup, type RescanDispatcher } from '../cleanup/service.js';
+import { asyncStore, type AsyncStore } from '../service/async.js';
+import { asyncCleanup, type AsyncCleanup } from '../cleanup/service.js';
+import type { RescanDispatcher } from '../cleanup/runs.js';
 import { asyncRules, rulesOverlay$, type AsyncRules } from '../rules/admin.js';
 import { programDb, runAsync, type Program, type StoreDb } from '../store/program.js';
 import { duePending$, markDispatched$, recordFailure$, requeue$, staleDispatched$ } from '../queue/outbox.js';

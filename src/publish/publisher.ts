@@ -10,7 +10,7 @@
  * sees the same `idempotencyKey` (also sent as the `Idempotency-Key` header)
  * and can refuse the second post: one key per post version.
  */
-import { signPayload } from '../notify/webhooks.js';
+import { signPayload } from '../webhooks/delivery.js';
 
 export interface PublishRequest {
   postId: string;

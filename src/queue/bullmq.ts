@@ -11,7 +11,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { hostname } from 'node:os';
-import type { SqliteStore } from '../store/sqlite.js';
+import type { SqliteStore } from '../service/sqlite.js';
 import { duePending, markDispatched, openCount, recordFailure, requeue, staleDispatched } from './outbox.js';
 import {
   MACHINE_REVIEW_QUEUE,

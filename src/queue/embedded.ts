@@ -3,7 +3,7 @@
  * in-process worker-thread pool, retries back off exponentially. Rows stay
  * `pending` while in flight, so a crash simply leaves them to the next start.
  */
-import type { SqliteStore } from '../store/sqlite.js';
+import type { SqliteStore } from '../service/sqlite.js';
 import { duePending, recordFailure } from './outbox.js';
 import type { JobRunner } from './runner.js';
 import type { Transport } from './transport.js';

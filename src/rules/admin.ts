@@ -23,12 +23,13 @@ import type { Db } from '../db/client.js';
 import { apiRules, ruleHistory } from '../db/schema.js';
 import { appendAudit$ } from '../audit/log.js';
 import { DomainError } from '../store/errors.js';
-import { requireCompliance } from '../auth/roles.js';
+import { requireCompliance } from '../users/roles.js';
 import { CATEGORY_GATE, type Hit } from '../review/types.js';
-import type { Actor } from '../store/types.js';
+import type { Actor } from '../users/actor.js';
 import { today } from '../review/dates.js';
-import { afterCommit, all, asyncApi, batcherOf, get, programDb, rows, run, runAsync, runSync, type AsyncApi, type Program, type StoreDb } from '../store/program.js';
-import type { AsyncDb } from '../store/async.js';
+import { afterCommit, all, get, programDb, rows, run, type AsyncApi, type MaybePromise, type Program, type StoreDb } from '../store/program.js';
+import { syncRunner, type SyncRunner } from '../store/sync.js';
+import { asyncAdapter, type AsyncDb } from '../store/async.js';
 import { createRuleEngine, defaultRulesDir } from './engine.js';
 import type { PackInput } from './compile.js';
 import { loadPackDir, RuleSchema, type LoadedPack, type RuleSpec } from './pack.js';
@@ -253,21 +254,14 @@ export class RulePrograms {
 /** Rule management on better-sqlite3 (the Node server): file packs from `rulesDir`, each change one IMMEDIATE transaction. */
 export class RuleAdmin {
   private readonly p: RulePrograms;
+  private readonly read: SyncRunner['read'];
+  private readonly write: SyncRunner['write'];
 
-  constructor(
-    private readonly db: Db,
-    rulesDir: string = defaultRulesDir(),
-    now: () => Date = () => new Date(),
-  ) {
-    this.p = new RulePrograms(programDb(db), (program) => this.read(program), () => loadPackDir(rulesDir), now);
-  }
-
-  private read<T>(program: Program<T>): T {
-    return runSync(this.db, program, { transaction: false });
-  }
-
-  private write<T>(program: Program<T>): T {
-    return runSync(this.db, program);
+  constructor(db: Db, rulesDir: string = defaultRulesDir(), now: () => Date = () => new Date()) {
+    const runner = syncRunner(db);
+    this.read = runner.read;
+    this.write = runner.write;
+    this.p = new RulePrograms(programDb(db), runner.read, () => loadPackDir(rulesDir), now);
   }
 
   /** The API rules as the overlay jobs carry (cached until the next change). */
@@ -309,6 +303,17 @@ export class RuleAdmin {
 
 export type AsyncRules = AsyncApi<RulePrograms>;
 
+/** The compliance officers' rule management as the HTTP API sees it (RuleAdmin, AsyncRules). */
+export interface RulesApi {
+  list(): MaybePromise<unknown[]>;
+  get(id: string): MaybePromise<unknown>;
+  create(actor: Actor, input: unknown): MaybePromise<unknown>;
+  update(actor: Actor, id: string, input: unknown): MaybePromise<unknown>;
+  setEnabled(actor: Actor, id: string, enabled: boolean): MaybePromise<unknown>;
+  history(id: string): MaybePromise<unknown[]>;
+  dryRun(actor: Actor, input: { rule?: unknown; rules?: unknown[]; asOf?: string; limit?: number }): Promise<{ scanned: number; matchedPosts: number; hits: number; posts: unknown[]; truncated: boolean }>;
+}
+
 /**
  * Rule management on an async drizzle driver (D1): the same programs, run by
  * runAsync. `filePacks` are the packs in force, supplied by the runtime (a
@@ -316,7 +321,7 @@ export type AsyncRules = AsyncApi<RulePrograms>;
  * time: another isolate may have changed the rules.
  */
 export function asyncRules(db: AsyncDb, opts: { filePacks: () => LoadedPack[]; now?: () => Date; batch?: boolean }): AsyncRules {
-  const batch = batcherOf(db, opts.batch);
-  const p = new RulePrograms(programDb(db), (program) => runAsync(program, batch ? { batch } : {}), opts.filePacks, opts.now, false);
-  return asyncApi(p, batch ? { batch } : {});
+  const adapter = asyncAdapter(db, opts.batch);
+  const p = new RulePrograms(adapter.db, (program) => adapter.run(program, 'read'), opts.filePacks, opts.now, false);
+  return adapter.api(p);
 }

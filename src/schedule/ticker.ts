@@ -5,8 +5,8 @@
  * CleanupService) or async (asyncStore, asyncCleanup), so a Worker's Cron
  * Trigger can run the same tick; how it is fired lives in scheduler.ts.
  */
-import type { Freshness } from '../cleanup/freshness.js';
-import type { MaybePromise } from '../store/types.js';
+import type { Freshness } from '../accounts/freshness.js';
+import type { MaybePromise } from '../store/program.js';
 import { today } from '../review/dates.js';
 
 export interface TickStore {

@@ -1,28 +1,33 @@
 /**
- * The store on an asynchronous drizzle driver (Cloudflare D1, sqlite-proxy):
- * the same programs as SqliteStore (src/store/logic.ts), each run by
- * runAsync. Every method returns a Promise. Atomicity is per statement (or per
- * batch) only; see src/store/program.ts.
+ * The asynchronous adapter: programs on an async drizzle driver (Cloudflare
+ * D1, sqlite-proxy), each run by runAsync. Atomicity is per statement (or per
+ * batch) only; see program.ts.
  */
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type * as schema from '../db/schema.js';
-import { asyncApi, batcherOf, programDb, runAsync, type AsyncApi } from './program.js';
-import { StorePrograms, type StoreOptions } from './logic.js';
+import { asyncApi, batcherOf, programDb, runAsync, type AsyncApi, type Program, type StoreDb } from './program.js';
+import type { Runner } from './context.js';
 
 /** Any async drizzle SQLite database over lastgate's schema (DrizzleD1Database, SqliteRemoteDatabase). */
 export type AsyncDb = BaseSQLiteDatabase<'async', any, typeof schema>;
 
-export type { AsyncApi } from './program.js';
-
-export type AsyncStore = AsyncApi<StorePrograms>;
+export interface AsyncAdapter {
+  db: StoreDb;
+  run: Runner;
+  /** The program set's async API (asyncApi); `init` runs once before the first call. */
+  api<P extends object>(programs: P, init?: () => Program<void>): AsyncApi<P>;
+}
 
 /**
- * The store on an async database; the methods are those of StorePrograms, run
- * by runAsync. `batch: true` sends consecutive writes through `db.batch` (D1
- * supports it; sqlite-proxy only with a batch callback).
+ * The adapter over `db`. With `batch`, consecutive writes go through
+ * `db.batch` (D1 supports it; sqlite-proxy only with a batch callback).
  */
-export function asyncStore(db: AsyncDb, opts: StoreOptions & { batch?: boolean } = {}): AsyncStore {
-  const batch = batcherOf(db, opts.batch);
-  const programs = new StorePrograms(programDb(db), (program) => runAsync(program, batch ? { batch } : {}), opts);
-  return asyncApi(programs, batch ? { batch } : {});
+export function asyncAdapter(db: AsyncDb, batch?: boolean): AsyncAdapter {
+  const batcher = batcherOf(db, batch);
+  const opts = batcher ? { batch: batcher } : {};
+  return {
+    db: programDb(db),
+    run: (program) => runAsync(program, opts),
+    api: (programs, init) => asyncApi(programs, init ? { ...opts, init } : opts),
+  };
 }

@@ -152,7 +152,7 @@ export function driveSync<T>(program: Program<T>, after?: Set<() => void>): T {
 }
 
 /** The parts of a synchronous drizzle database runSync needs. */
-interface SyncTransactional {
+export interface SyncTransactional {
   transaction<R>(fn: (tx: any) => R, config?: { behavior?: 'deferred' | 'immediate' | 'exclusive' }): R;
 }
 
@@ -225,9 +225,10 @@ export async function runAsync<T>(program: Program<T>, opts: { batch?: Batcher }
 }
 
 /**
- * The async API of a program class: each program method `(...a) => Program<R>`
- * becomes `(...a) => Promise<R>`; async methods stay as they are; everything
- * else (private helpers, plain fields) is left out.
+ * The async API of a program set (a class, or an object of programs): each
+ * program method `(...a) => Program<R>` becomes `(...a) => Promise<R>`; async
+ * methods stay as they are; everything else (private helpers, plain fields)
+ * is left out.
  */
 export type AsyncApi<P> = {
   [K in keyof P as P[K] extends (...a: any[]) => Program<unknown> | Promise<unknown> ? K : never]: P[K] extends (...a: infer A) => Program<infer R>
@@ -237,13 +238,47 @@ export type AsyncApi<P> = {
       : never;
 };
 
+/**
+ * A value or a promise of it: members the Node adapters answer synchronously
+ * and the async ones with a Promise. The edges (HTTP, UI, ticker) await every
+ * call either way.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * The API of a program set as the edges call it, on either adapter: each
+ * program method `(...a) => Program<R>` and each async method becomes
+ * `(...a) => MaybePromise<R>`. A synchronous adapter (SqliteStore) and an
+ * AsyncApi both satisfy it.
+ */
+export type ProgramApi<P> = {
+  [K in keyof AsyncApi<P>]: AsyncApi<P>[K] extends (...a: infer A) => Promise<infer R> ? (...a: A) => MaybePromise<R> : never;
+};
+
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/**
+ * One flat program set out of several (each concept's), so that one adapter
+ * serves them all. Two sets defining the same name are an error, not an override.
+ */
+export function combine<T extends object[]>(...sets: T): Intersection<T[number]> {
+  const out: Record<string, unknown> = {};
+  for (const set of sets) {
+    for (const [name, member] of Object.entries(set)) {
+      if (name in out) throw new Error(`combine: two program sets define ${name}`);
+      out[name] = member;
+    }
+  }
+  return out as Intersection<T[number]>;
+}
+
 /** Whether a value is a program (a generator), as opposed to a plain value or a Promise. */
 export function isProgram(v: unknown): v is Program<unknown> {
   return v != null && typeof (v as Program<unknown>).next === 'function' && typeof (v as Program<unknown>).throw === 'function';
 }
 
 /**
- * The methods of a program class as an AsyncApi: a program method's program is
+ * The methods of a program set as an AsyncApi: a program method's program is
  * run by runAsync, an async method is called as it is. `init`, if given, runs
  * once before the first call (e.g. seeding defaults a Node constructor writes).
  */

@@ -1,7 +1,7 @@
 /** Page chrome of the reviewer workspace: styles, navigation, keyboard help. */
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
-import type { Actor } from '../store/types.js';
+import type { Actor } from '../users/actor.js';
 
 const ROLE_LABEL: Record<string, string> = { editor: '编辑', reviewer: '审核员', compliance: '合规审查', admin: '管理员' };
 

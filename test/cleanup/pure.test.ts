@@ -4,7 +4,7 @@ import { PolicyIndex, parsePolicyFile } from '../../src/policy/registry.js';
 import { findDeadlines, passedDeadlines } from '../../src/cleanup/deadlines.js';
 import { findLinks, hostAllowed } from '../../src/cleanup/links.js';
 import { insideWindow } from '../../src/publish/window.js';
-import { daysBetween, freshnessLevel } from '../../src/cleanup/freshness.js';
+import { daysBetween, freshnessLevel } from '../../src/accounts/freshness.js';
 
 describe('citations', () => {
   it('finds 文号 in every bracket style and normalises them', () => {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/client.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { SqliteStore } from '../../src/service/sqlite.js';
 import { lastgate } from '../helpers/cli.js';
 import { tempDir } from '../helpers/db.js';
 import { publishThrough } from '../helpers/publish.js';

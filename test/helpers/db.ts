@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../src/db/client.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { SqliteStore } from '../../src/service/sqlite.js';
 import type { MachineReviewResult } from '../../src/review/types.js';
 import { DomainError } from '../../src/store/errors.js';
 

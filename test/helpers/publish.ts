@@ -1,5 +1,5 @@
-import type { SqliteStore } from '../../src/store/sqlite.js';
-import type { Actor } from '../../src/store/types.js';
+import type { SqliteStore } from '../../src/service/sqlite.js';
+import type { Actor } from '../../src/users/actor.js';
 import { result } from './db.js';
 
 /**

@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { drizzle } from 'drizzle-orm/d1';
 import * as schema from '../../src/db/schema.js';
-import { asyncStore, type AsyncDb, type AsyncStore } from '../../src/store/async.js';
+import { asyncStore, type AsyncStore } from '../../src/service/async.js';
+import type { AsyncDb } from '../../src/store/async.js';
 import { tempDir } from './db.js';
 
 const run = promisify(execFile);

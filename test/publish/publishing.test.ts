@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshStore, result } from '../helpers/db.js';
 import { publishThrough } from '../helpers/publish.js';
-import { verifySignature } from '../../src/notify/webhooks.js';
-import type { SqliteStore } from '../../src/store/sqlite.js';
-import type { Actor } from '../../src/store/types.js';
+import { verifySignature } from '../../src/webhooks/delivery.js';
+import type { SqliteStore } from '../../src/service/sqlite.js';
+import type { Actor } from '../../src/users/actor.js';
 
 let now = new Date('2026-11-23T12:00:00Z'); // Monday 20:00 in Shanghai
 const clock = () => now;

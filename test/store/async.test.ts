@@ -6,12 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { auditLog, postVersions, publications, posts } from '../../src/db/schema.js';
-import { asyncStore, type AsyncStore } from '../../src/store/async.js';
-import type { Store } from '../../src/store/types.js';
+import { asyncStore, type AsyncStore } from '../../src/service/async.js';
+import type { Store } from '../../src/service/programs.js';
 import { afterCommit, all, get, programDb, rows, run, runAsync, runSync } from '../../src/store/program.js';
 import { appendAudit, appendAudit$, verifyAudit, verifyAudit$ } from '../../src/audit/log.js';
 import { duePending$, markDispatched$, openCount$, outboxCounts$, recordFailure$, requeue$, staleDispatched$ } from '../../src/queue/outbox.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { SqliteStore } from '../../src/service/sqlite.js';
 import { codeOf, result } from '../helpers/db.js';
 import { asyncDb } from '../helpers/async-db.js';
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { codeOf, freshStore, result } from '../helpers/db.js';
-import { WebhookDispatcher, verifySignature } from '../../src/notify/webhooks.js';
+import { WebhookDispatcher, verifySignature } from '../../src/webhooks/delivery.js';
 import { DEFAULT_CLASSIFIER_THRESHOLDS } from '../../src/review/verdict.js';
 import { waitFor } from '../helpers/http.js';
 import type { Hit } from '../../src/review/types.js';

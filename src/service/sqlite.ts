@@ -1,24 +1,36 @@
 /**
- * The SQLite implementation of the Store on better-sqlite3: the programs of
- * src/store/logic.ts, each write run as one IMMEDIATE transaction (all of it
- * is written, or none), reads run statement by statement as before.
+ * The store on better-sqlite3 (the Node server): the programs of programs.ts,
+ * each write run as one IMMEDIATE transaction (all of it is written, or none),
+ * reads run statement by statement (src/store/sync.ts).
  */
 import type { Db } from '../db/client.js';
-import type { RulesOverlay } from '../rules/overlay.js';
+import { EMPTY_OVERLAY, type RulesOverlay } from '../rules/overlay.js';
 import type { VerdictPolicy } from '../review/verdict.js';
 import type { PolicyInput, PolicyPatch } from '../policy/registry.js';
-import type { Freshness } from '../cleanup/freshness.js';
+import type { Freshness } from '../accounts/freshness.js';
+import type { AccountSettingsInput } from '../accounts/programs.js';
 import type { Role } from '../review/transitions.js';
 import type { MachineReviewResult, ReviewInput } from '../review/types.js';
-import { programDb, runSync, type Program } from './program.js';
-import { StorePrograms, type StoreOptions, type ThresholdOverrides } from './logic.js';
-import type { Actor, Decision, MachineReviewSink, NewPost, NewVersion, QueueFilter, ReasonTemplate, Store, TaskQuery } from './types.js';
+import type { Decision, TaskQuery } from '../review/tasks.js';
+import type { QueueFilter } from '../review/queue.js';
+import type { ReasonTemplate } from '../review/reasons.js';
+import type { CleanupAction } from '../cleanup/tasks.js';
+import type { ThresholdOverrides } from '../settings/programs.js';
+import type { NewPost, NewVersion } from '../posts/types.js';
+import type { Actor } from '../users/actor.js';
+import { programDb } from '../store/program.js';
+import { syncRunner, type SyncRunner } from '../store/sync.js';
+import { storePrograms, type Store, type StoreOptions, type StorePrograms } from './programs.js';
 
-export { DEFAULT_LEASE_MS, type ThresholdOverrides } from './logic.js';
-export type SqliteStoreOptions = StoreOptions;
+export interface SqliteStoreOptions extends StoreOptions {
+  /** The compliance API's rules, sent with every job (rules/overlay.ts). */
+  rulesOverlay?: () => RulesOverlay;
+}
 
-export class SqliteStore implements Store, MachineReviewSink {
+export class SqliteStore implements Store {
   private readonly p: StorePrograms;
+  private readonly read: SyncRunner['read'];
+  private readonly write: SyncRunner['write'];
   /** The rules overlay jobs carry (empty unless the compliance API changed rules). */
   readonly rulesOverlay: () => RulesOverlay;
 
@@ -26,18 +38,11 @@ export class SqliteStore implements Store, MachineReviewSink {
     readonly db: Db,
     opts: SqliteStoreOptions = {},
   ) {
-    this.p = new StorePrograms(programDb(db), (program, mode) => (mode === 'write' ? this.write(program) : this.read(program)), opts);
-    this.rulesOverlay = this.p.rulesOverlay;
-  }
-
-  /** Runs a program in one IMMEDIATE transaction. */
-  private write<T>(program: Program<T>): T {
-    return runSync(this.db, program);
-  }
-
-  /** Runs a read-only program statement by statement, outside a transaction. */
-  private read<T>(program: Program<T>): T {
-    return runSync(this.db, program, { transaction: false });
+    const runner = syncRunner(db);
+    this.read = runner.read;
+    this.write = runner.write;
+    this.p = storePrograms(programDb(db), runner.run, opts);
+    this.rulesOverlay = opts.rulesOverlay ?? (() => EMPTY_OVERLAY);
   }
 
   // ---- users -------------------------------------------------------------
@@ -95,7 +100,7 @@ export class SqliteStore implements Store, MachineReviewSink {
     return this.p.publishDue();
   }
 
-  async setAccountSettings(actor: Actor, account: string, input: { windowStart?: string | null; windowEnd?: string | null; windowDays?: string | null; publisher?: 'manual' | 'webhook'; publisherUrl?: string | null }) {
+  async setAccountSettings(actor: Actor, account: string, input: AccountSettingsInput) {
     return this.write(this.p.setAccountSettings(actor, account, input));
   }
 
@@ -125,7 +130,7 @@ export class SqliteStore implements Store, MachineReviewSink {
     return this.read(this.p.listCleanupTasks(actor, q));
   }
 
-  async decideCleanupTask(actor: Actor, taskId: number, input: { action: 'withdraw' | 'annotate' | 'update' | 'keep'; reason?: string }) {
+  async decideCleanupTask(actor: Actor, taskId: number, input: { action: CleanupAction; reason?: string }) {
     return this.write(this.p.decideCleanupTask(actor, taskId, input));
   }
 

@@ -1,0 +1,76 @@
+/**
+ * What every concept's route module builds its routes from: the router (with
+ * the validation hook that turns a zod issue into a 400 naming the field), the
+ * error body, response and request helpers, and the schemas more than one
+ * resource returns. createApp (app.ts) mounts the modules.
+ */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { Actor } from '../users/actor.js';
+
+/** Every API route runs after the bearer-token check, which sets the actor. */
+export type ApiEnv = { Variables: { actor: Actor } };
+
+export function errorResponse(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 502, error: string, field?: string) {
+  return c.json(field ? { error, field } : { error }, status);
+}
+
+/** A router for one concept's routes; invalid input gets 400 with a message that names the field. */
+export function router(): OpenAPIHono<ApiEnv> {
+  return new OpenAPIHono<ApiEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const issue = result.error.issues[0]!;
+        const field = issue.path.map(String).join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : undefined);
+        const message = issue.code === 'unrecognized_keys' ? `unknown field: ${issue.keys.join(', ')}` : `${field ?? 'request'}: ${issue.message}`;
+        return errorResponse(c, 400, message, field || undefined);
+      }
+    },
+  });
+}
+
+/** Text that is valid Unicode (no lone surrogates) and has no NUL or other C0 controls but tab/newline. */
+export const text = (field: string) =>
+  z
+    .string()
+    .refine((s) => s.isWellFormed(), { message: `${field} is not valid Unicode text (lone surrogate)` })
+    .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(s), { message: `${field} contains control characters` });
+
+export const dateField = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD')
+  .openapi({ example: '2026-11-23', description: 'Intended publication day; time-aware rules use it. Default: today.' });
+
+const ErrorBody = z.object({ error: z.string(), field: z.string().optional() }).openapi('Error');
+
+export const errors = (...codes: Array<400 | 401 | 403 | 404 | 409 | 413>) =>
+  Object.fromEntries(codes.map((c) => [c, { description: 'error', content: { 'application/json': { schema: ErrorBody } } }]));
+
+export const json = <T extends z.ZodTypeAny>(schema: T, description = 'ok') => ({ description, content: { 'application/json': { schema } } });
+export const jsonBody = <T extends z.ZodTypeAny>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+
+export const security = [{ bearer: [] }];
+
+/** A post id in the path. */
+export const IdParam = z.object({ id: z.string().min(1).max(100) });
+/** A numeric id in the path (tasks, policies, cleanup runs and tasks, reason templates). */
+export const NumericIdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const Task = z
+  .object({
+    id: z.number().int(),
+    postId: z.string(),
+    versionId: z.number().int(),
+    version: z.number().int(),
+    state: z.enum(['open', 'claimed', 'done', 'void']),
+    requiredApprovals: z.number().int(),
+    approvals: z.number().int(),
+    assignedRole: z.enum(['reviewer', 'compliance']),
+    riskScore: z.number(),
+    claimedBy: z.number().int().nullable(),
+    leaseExpiresAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('ReviewTask');
+
+export const PostRef = z.object({ id: z.string(), status: z.string(), version: z.number().int().optional() }).openapi('PostRef');

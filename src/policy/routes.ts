@@ -1,0 +1,71 @@
+/**
+ * The policy registry API. A change that may flag published posts (anything
+ * but a new effective policy) starts a policy cleanup run at once.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { DomainError } from '../store/errors.js';
+import { errors, json, jsonBody, NumericIdParam, router, security } from '../http/openapi.js';
+import { today } from '../review/dates.js';
+import type { Store } from '../service/programs.js';
+import type { CleanupApi } from '../cleanup/service.js';
+import type { Actor } from '../users/actor.js';
+import { PolicyInput, PolicyPatch, parsePolicyFile } from './registry.js';
+
+const routes = {
+  addPolicy: createRoute({
+    method: 'post',
+    path: '/api/policies',
+    security,
+    request: { body: jsonBody(PolicyInput) },
+    responses: { 201: json(z.object({ id: z.number() }).passthrough(), 'created or updated (by 文号, else title)'), ...errors(400, 401, 403) },
+  }),
+  patchPolicy: createRoute({
+    method: 'patch',
+    path: '/api/policies/{id}',
+    security,
+    request: { params: NumericIdParam, body: jsonBody(PolicyPatch) },
+    responses: { 200: json(z.object({ id: z.number() }).passthrough()), ...errors(400, 401, 403, 404) },
+  }),
+  listPolicies: createRoute({ method: 'get', path: '/api/policies', security, responses: { 200: json(z.object({ policies: z.array(z.object({ id: z.number() }).passthrough()) })), ...errors(401) } }),
+  importPolicies: createRoute({
+    method: 'post',
+    path: '/api/policies/import',
+    security,
+    request: { body: { required: true, content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } } },
+    responses: { 200: json(z.object({ created: z.number(), updated: z.number(), cleanupRun: z.number().nullable() })), ...errors(400, 401, 403) },
+  }),
+  previewPolicy: createRoute({
+    method: 'post',
+    path: '/api/policies/preview',
+    security,
+    request: { body: jsonBody(z.object({ id: z.number().int().optional(), docNo: z.string().optional(), title: z.string().optional(), status: PolicyInput.shape.status }).strict()) },
+    responses: { 200: json(z.object({ wouldFlag: z.number(), citing: z.number(), posts: z.array(z.object({ postId: z.string() }).passthrough()) }).passthrough()), ...errors(400, 401, 403) },
+  }),
+};
+
+export function policyRoutes(store: Pick<Store, 'addPolicy' | 'updatePolicy' | 'listPolicies' | 'importPolicies' | 'previewPolicyChange'>, cleanup?: CleanupApi) {
+  const app = router();
+
+  /** A registry change that flags posts starts a policy cleanup run at once. */
+  const afterRegistryChange = async (actor: Actor) => (cleanup ? (await cleanup.startRun({ trigger: 'policy_change', checks: ['policy'], asOf: today(), actorId: actor.id })).id : null);
+  app.openapi(routes.addPolicy, async (c) => {
+    const r = await store.addPolicy(c.get('actor'), c.req.valid('json'));
+    const cleanupRun = r.created && r.policy.status === 'effective' ? null : await afterRegistryChange(c.get('actor'));
+    return c.json({ ...r.policy, created: r.created, cleanupRun }, 201);
+  });
+  app.openapi(routes.patchPolicy, async (c) => {
+    const r = await store.updatePolicy(c.get('actor'), c.req.valid('param').id, c.req.valid('json'));
+    return c.json({ ...r.policy, cleanupRun: await afterRegistryChange(c.get('actor')) }, 200);
+  });
+  app.openapi(routes.listPolicies, async (c) => c.json({ policies: await store.listPolicies() }, 200));
+  app.openapi(routes.importPolicies, async (c) => {
+    const text = await c.req.text();
+    const { rows, errors } = parsePolicyFile(text, 'request body');
+    if (errors.length) throw new DomainError('invalid', errors.slice(0, 20).join('\n'), 'body');
+    const r = await store.importPolicies(c.get('actor'), rows);
+    return c.json({ ...r, cleanupRun: await afterRegistryChange(c.get('actor')) }, 200);
+  });
+  app.openapi(routes.previewPolicy, async (c) => c.json(await store.previewPolicyChange(c.get('actor'), c.req.valid('json')), 200));
+
+  return app;
+}

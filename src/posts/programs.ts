@@ -1,0 +1,201 @@
+/**
+ * Posts: an editor submits a post (version 1) or a new version of it; each
+ * version is immutable and gets its machine review through the outbox. Read
+ * side: one post with everything that happened to it, the list of posts, and
+ * the differences between two versions.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { accounts, decisions, machineReviews, outbox, posts, postVersions, publications, reviewTasks, users } from '../db/schema.js';
+import { appendAudit$ } from '../audit/log.js';
+import { DomainError } from '../store/errors.js';
+import { afterCommit, all, get, rows, run, type Program } from '../store/program.js';
+import type { StoreContext } from '../store/context.js';
+import type { PostStatus } from '../review/transitions.js';
+import type { Category, ClassifierResult, Hit } from '../review/types.js';
+import { isValidDate, today } from '../review/dates.js';
+import { taskViews$, type DecisionView } from '../review/tasks.js';
+import type { Actor } from '../users/actor.js';
+import { currentVersion$, loadPost$, move, setStatus$ } from './records.js';
+import { textDiff } from './diff.js';
+import type { NewPost, NewVersion, PostSummary, PostView, VersionDiff } from './types.js';
+
+function contentHash(v: { title?: string | null; body: string; platform?: string | null; date: string }): string {
+  return createHash('sha256').update(JSON.stringify([v.title ?? null, v.body, v.platform ?? null, v.date])).digest('hex');
+}
+
+function checkDate(date: string | undefined): string {
+  const d = date ?? today();
+  if (!isValidDate(d)) throw new DomainError('invalid', 'date must be a calendar day YYYY-MM-DD', 'date');
+  return d;
+}
+
+export function postPrograms(ctx: StoreContext) {
+  const { db, now, onOutbox } = ctx;
+
+  /** Writes a version and the outbox row that asks for its machine review. */
+  function* insertVersion(postId: string, version: number, v: NewVersion, date: string): Program<number> {
+    const [row] = yield* all(
+      db
+        .insert(postVersions)
+        .values({
+          postId,
+          version,
+          title: v.title ?? null,
+          body: v.body,
+          platform: v.platform ?? null,
+          publishDate: date,
+          contentHash: contentHash({ ...v, date }),
+        })
+        .returning({ id: postVersions.id }),
+    );
+    yield* run(db.insert(outbox).values({ kind: 'machine_review', versionId: row!.id }).onConflictDoNothing());
+    return row!.id;
+  }
+
+  return {
+    *submitPost(actor: Actor, input: NewPost): Program<{ id: string; status: PostStatus; version: number }> {
+      if (actor.role !== 'editor' && actor.role !== 'admin') {
+        throw new DomainError('forbidden', `role ${actor.role} may not submit posts`);
+      }
+      const date = checkDate(input.date);
+      const acc = yield* get(db.select().from(accounts).where(eq(accounts.name, input.account)));
+      if (!acc) throw new DomainError('invalid', `unknown account: ${input.account}`, 'account');
+      if (actor.role === 'editor' && !actor.accountIds.includes(acc.id)) {
+        throw new DomainError('forbidden', `you may not submit to account ${input.account}`, 'account');
+      }
+      const id = randomUUID();
+      const at = now().toISOString();
+      yield* run(db.insert(posts).values({ id, accountId: acc.id, authorId: actor.id, status: 'submitted', currentVersion: 1, createdAt: at, updatedAt: at }));
+      const versionId = yield* insertVersion(id, 1, { ...input, platform: input.platform ?? acc.platform }, date);
+      yield* setStatus$(ctx, { id, accountId: acc.id, status: null, currentVersion: 1 }, 'submitted', actor.id);
+      yield* appendAudit$(db, { actorId: actor.id, action: 'post.submit', entityType: 'post', entityId: id, data: { version: 1, versionId, account: acc.name, to: 'submitted' } }, now());
+      yield* afterCommit(onOutbox);
+      return { id, status: 'submitted' as PostStatus, version: 1 };
+    },
+
+    *resubmitPost(actor: Actor, postId: string, input: NewVersion): Program<{ id: string; status: PostStatus; version: number }> {
+      const date = checkDate(input.date);
+      const post = yield* loadPost$(db, actor, postId);
+      if (post.authorId !== actor.id && actor.role !== 'admin') {
+        throw new DomainError('forbidden', 'only the author may submit a new version');
+      }
+      const to = move(actor, post, { type: 'resubmit' });
+      const version = post.currentVersion + 1;
+      // Approvals are of a version: a new version voids every open task.
+      yield* run(
+        db
+          .update(reviewTasks)
+          .set({ state: 'void', claimedBy: null, leaseExpiresAt: null, updatedAt: now().toISOString() })
+          .where(and(eq(reviewTasks.postId, postId), eq(reviewTasks.state, 'open'))),
+      );
+      const acc = (yield* get(db.select().from(accounts).where(eq(accounts.id, post.accountId))))!;
+      const versionId = yield* insertVersion(postId, version, { ...input, platform: input.platform ?? acc.platform }, date);
+      yield* setStatus$(ctx, post, to, actor.id, { currentVersion: version });
+      yield* appendAudit$(db, { actorId: actor.id, action: 'post.resubmit', entityType: 'post', entityId: postId, data: { from: post.status, to, version, versionId } }, now());
+      yield* afterCommit(onOutbox);
+      return { id: postId, status: to, version };
+    },
+
+    *getPost(actor: Actor, postId: string): Program<PostView> {
+      const post = yield* loadPost$(db, actor, postId);
+      const acc = (yield* get(db.select().from(accounts).where(eq(accounts.id, post.accountId))))!;
+      const version = yield* currentVersion$(db, post);
+      const mr = yield* get(db.select().from(machineReviews).where(eq(machineReviews.versionId, version.id)));
+      const versionNumbers = new Map((yield* all(db.select({ id: postVersions.id, version: postVersions.version }).from(postVersions).where(eq(postVersions.postId, postId)))).map((r) => [r.id, r.version]));
+      const reviews: DecisionView[] = (
+        yield* all(
+          db
+            .select({ d: decisions, reviewerName: users.name })
+            .from(decisions)
+            .innerJoin(users, eq(users.id, decisions.reviewerId))
+            .where(eq(decisions.postId, postId))
+            .orderBy(asc(decisions.id)),
+        )
+      ).map(({ d, reviewerName }) => ({
+        id: d.id,
+        taskId: d.taskId,
+        version: versionNumbers.get(d.versionId)!,
+        reviewerId: d.reviewerId,
+        reviewerName,
+        decision: d.decision,
+        reason: d.reason,
+        createdAt: d.createdAt,
+      }));
+      const pubs = yield* all(db.select().from(publications).where(eq(publications.postId, postId)).orderBy(asc(publications.id)));
+      const tasks = yield* taskViews$(db, now, yield* all(db.select().from(reviewTasks).where(eq(reviewTasks.postId, postId)).orderBy(asc(reviewTasks.id))));
+      return {
+        id: post.id,
+        status: post.status,
+        account: acc.name,
+        authorId: post.authorId,
+        version: post.currentVersion,
+        title: version.title,
+        body: version.body,
+        platform: version.platform,
+        date: version.publishDate,
+        createdAt: post.createdAt,
+        updatedAt: post.updatedAt,
+        machineReview: mr
+          ? {
+              verdict: mr.verdict,
+              categories: mr.categories as Category[],
+              findings: mr.findings as Hit[],
+              classifier: (mr.classifier as ClassifierResult | null) ?? null,
+              rulesVersion: mr.rulesVersion,
+              modelVersion: mr.modelVersion,
+              rulesOnly: mr.classifier == null && mr.modelVersion == null,
+              classifierSkipped: mr.classifierSkipped ?? null,
+              reviewedAt: mr.createdAt,
+            }
+          : null,
+        tasks,
+        reviews,
+        publications: pubs.map((p) => ({ id: p.id, version: versionNumbers.get(p.versionId)!, platform: p.platform, url: p.url, publishedAt: p.publishedAt })),
+      };
+    },
+
+    /** Posts of the editor's accounts (all posts for other roles), newest first. */
+    *listPosts(actor: Actor, limit = 100): Program<PostSummary[]> {
+      const ids = actor.accountIds.map(Number);
+      const fields = {
+        id: sql<string>`p.id`,
+        status: sql<PostStatus>`p.status`,
+        account: sql<string>`a.name`,
+        version: sql<number>`p.current_version`,
+        title: sql<string | null>`v.title`,
+        excerpt: sql<string>`substr(v.body, 1, 80)`,
+        verdict: sql<PostSummary['verdict']>`mr.verdict`,
+        categories: sql<string>`COALESCE(mr.categories, '[]')`,
+        updatedAt: sql<string>`p.updated_at`,
+      };
+      const summaries = yield* rows(
+        fields,
+        db
+          .select(fields)
+          .from(
+            sql`posts p JOIN accounts a ON a.id = p.account_id
+         JOIN post_versions v ON v.post_id = p.id AND v.version = p.current_version
+         LEFT JOIN machine_reviews mr ON mr.version_id = v.id`,
+          )
+          .where(actor.role === 'editor' ? (ids.length ? sql`p.account_id IN ${ids}` : sql`p.account_id IN (NULL)`) : undefined)
+          .orderBy(sql`p.updated_at DESC`)
+          .limit(limit),
+      );
+      return summaries.map((row) => ({ ...row, categories: JSON.parse(row.categories) as string[] }));
+    },
+
+    /** Character-level differences between two versions of a post. */
+    *versionDiff(actor: Actor, postId: string, fromVersion: number, toVersion: number): Program<VersionDiff> {
+      const post = yield* loadPost$(db, actor, postId);
+      function* load(n: number) {
+        const v = yield* get(db.select().from(postVersions).where(and(eq(postVersions.postId, post.id), eq(postVersions.version, n))));
+        if (!v) throw new DomainError('invalid', `post ${postId} has no version ${n}`, n === fromVersion ? 'from' : 'to');
+        return v;
+      }
+      const a = yield* load(fromVersion);
+      const b = yield* load(toVersion);
+      return { from: fromVersion, to: toVersion, title: textDiff(a.title ?? '', b.title ?? ''), body: textDiff(a.body, b.body) };
+    },
+  };
+}

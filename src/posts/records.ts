@@ -1,0 +1,61 @@
+/**
+ * The post records that every concept moving a post works on: reading a post
+ * as an actor may see it, its current version, asking the lifecycle
+ * (review/transitions.ts) for the next status, and writing that status with
+ * its webhook announcement. Submitting, reviewing, publishing and cleanup all
+ * change a post's status through here.
+ */
+import { and, eq } from 'drizzle-orm';
+import { accounts, posts, postVersions } from '../db/schema.js';
+import { enqueueEvent$ } from '../webhooks/delivery.js';
+import { DomainError } from '../store/errors.js';
+import { afterCommit, get, run, type Program, type StoreDb } from '../store/program.js';
+import type { StoreContext } from '../store/context.js';
+import { mayAct, transition, type PostEvent, type PostStatus } from '../review/transitions.js';
+import type { Actor } from '../users/actor.js';
+
+export type PostRow = typeof posts.$inferSelect;
+
+/** The post, or not_found; an editor sees only their accounts' posts (`actor` null: no visibility check). */
+export function* loadPost$(db: StoreDb, actor: Actor | null, postId: string): Program<PostRow> {
+  const post = yield* get(db.select().from(posts).where(eq(posts.id, postId)));
+  if (!post) throw new DomainError('not_found', `no post ${postId}`);
+  if (actor && actor.role === 'editor' && !actor.accountIds.includes(post.accountId)) {
+    // Editors see only their accounts' posts; say "not found" rather than leak existence.
+    throw new DomainError('not_found', `no post ${postId}`);
+  }
+  return post;
+}
+
+export function* currentVersion$(db: StoreDb, post: { id: string; currentVersion: number }) {
+  return (yield* get(db.select().from(postVersions).where(and(eq(postVersions.postId, post.id), eq(postVersions.version, post.currentVersion)))))!;
+}
+
+/** Asks the lifecycle for permission and the next status, or throws the reason. */
+export function move(actor: Actor | null, post: { status: PostStatus; authorId: number }, event: PostEvent): PostStatus {
+  if (actor) {
+    const perm = mayAct(actor, event.type, post.authorId);
+    if (!perm.ok) throw new DomainError('forbidden', perm.message);
+  }
+  const t = transition(post.status, event);
+  if (!t.ok) throw new DomainError(t.code === 'invalid' ? 'invalid' : 'conflict', t.message, t.code === 'invalid' ? 'reason' : undefined);
+  return t.to;
+}
+
+/**
+ * Moves a post to `to` and announces it to webhooks, in the caller's
+ * transaction; every status change goes through here.
+ */
+export function* setStatus$(
+  { db, now, onWebhook }: StoreContext,
+  post: { id: string; accountId: number; status: PostStatus | null; currentVersion: number },
+  to: PostStatus,
+  actorId: number | null,
+  extra: Partial<typeof posts.$inferInsert> = {},
+): Program<void> {
+  const at = now().toISOString();
+  yield* run(db.update(posts).set({ status: to, updatedAt: at, ...extra }).where(eq(posts.id, post.id)));
+  const account = (yield* get(db.select({ name: accounts.name }).from(accounts).where(eq(accounts.id, post.accountId))))!;
+  yield* enqueueEvent$(db, { event: 'post.status_changed', postId: post.id, account: account.name, accountId: post.accountId, version: extra.currentVersion ?? post.currentVersion, from: post.status, to, actorId, at });
+  yield* afterCommit(onWebhook);
+}

@@ -1,0 +1,127 @@
+/** The posts API: submit a post or a new version, read a post with its review, compare two versions. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { DomainError, MAX_BODY_CHARS, MAX_TITLE_CHARS } from '../store/errors.js';
+import { errors, IdParam, json, jsonBody, PostRef, router, security, Task, text, dateField } from '../http/openapi.js';
+import type { Store } from '../service/programs.js';
+
+const NewPostSchema = z
+  .object({
+    account: z.string().min(1).openapi({ example: '人社官微' }),
+    title: text('title').optional().openapi({ example: '关于2026年社保缴费基数调整的通知' }),
+    body: text('body').pipe(z.string().min(1, 'body must not be empty')).openapi({ description: `At most ${MAX_BODY_CHARS} characters (413 beyond).` }),
+    platform: z.string().max(40).optional(),
+    date: dateField.optional(),
+  })
+  .strict()
+  .openapi('NewPost');
+
+const NewVersionSchema = NewPostSchema.omit({ account: true }).openapi('NewVersion');
+
+const Hit = z
+  .object({
+    field: z.enum(['title', 'body']),
+    start: z.number().int(),
+    end: z.number().int(),
+    text: z.string(),
+    rule: z.string(),
+    category: z.string(),
+    gate: z.string(),
+    severity: z.string(),
+    action: z.enum(['block', 'review', 'info']),
+    suggestion: z.string().optional(),
+    message: z.string().optional(),
+  })
+  .openapi('Hit');
+
+const Post = z
+  .object({
+    id: z.string(),
+    status: z.string(),
+    account: z.string(),
+    authorId: z.number().int(),
+    version: z.number().int(),
+    title: z.string().nullable(),
+    body: z.string(),
+    platform: z.string().nullable(),
+    date: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    machineReview: z
+      .object({
+        verdict: z.enum(['pass', 'review', 'block']),
+        categories: z.array(z.string()),
+        findings: z.array(Hit),
+        classifier: z.object({ label: z.string(), score: z.number() }).passthrough().nullable(),
+        rulesVersion: z.string(),
+        modelVersion: z.string().nullable(),
+        rulesOnly: z.boolean().openapi({ description: 'True when no classifier ran on this version: machine review is rules only, and a person reviews the post as always.' }),
+        classifierSkipped: z.string().nullable().openapi({ description: 'Why the classifier did not run, e.g. "classifier unavailable on Workers".' }),
+        reviewedAt: z.string(),
+      })
+      .nullable(),
+    tasks: z.array(Task),
+    reviews: z.array(
+      z.object({
+        id: z.number().int(),
+        taskId: z.number().int(),
+        version: z.number().int(),
+        reviewerId: z.number().int(),
+        reviewerName: z.string(),
+        decision: z.string(),
+        reason: z.string().nullable(),
+        createdAt: z.string(),
+      }),
+    ),
+    publications: z.array(z.object({ id: z.number().int(), version: z.number().int(), platform: z.string().nullable(), url: z.string().nullable(), publishedAt: z.string() })),
+  })
+  .openapi('Post');
+
+const routes = {
+  submit: createRoute({ method: 'post', path: '/api/posts', security, request: { body: jsonBody(NewPostSchema) }, responses: { 201: json(PostRef, 'submitted'), ...errors(400, 401, 403, 413) } }),
+  resubmit: createRoute({ method: 'post', path: '/api/posts/{id}/versions', security, request: { params: IdParam, body: jsonBody(NewVersionSchema) }, responses: { 201: json(PostRef, 'new version submitted'), ...errors(400, 401, 403, 404, 409, 413) } }),
+  getPost: createRoute({ method: 'get', path: '/api/posts/{id}', security, request: { params: IdParam }, responses: { 200: json(Post), ...errors(401, 404) } }),
+  diff: createRoute({
+    method: 'get',
+    path: '/api/posts/{id}/diff',
+    security,
+    request: { params: IdParam, query: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }) },
+    responses: { 200: json(z.object({ from: z.number(), to: z.number(), title: z.array(z.object({ op: z.string(), text: z.string() })), body: z.array(z.object({ op: z.string(), text: z.string() })) })), ...errors(400, 401, 404) },
+  }),
+};
+
+/** Over-long text is 413 (not 400), with the field named. */
+function checkSizes(body: { body: string; title?: string }) {
+  if (body.body.length > MAX_BODY_CHARS) {
+    throw new DomainError('too_large', `body has ${body.body.length} characters; at most ${MAX_BODY_CHARS} are accepted`, 'body');
+  }
+  if (body.title && body.title.length > MAX_TITLE_CHARS) {
+    throw new DomainError('too_large', `title has ${body.title.length} characters; at most ${MAX_TITLE_CHARS} are accepted`, 'title');
+  }
+}
+
+export function postRoutes(store: Pick<Store, 'submitPost' | 'resubmitPost' | 'getPost' | 'versionDiff'>) {
+  const app = router();
+
+  app.openapi(routes.submit, async (c) => {
+    const input = c.req.valid('json');
+    checkSizes(input);
+    const r = await store.submitPost(c.get('actor'), input);
+    return c.json(r, 201);
+  });
+
+  app.openapi(routes.resubmit, async (c) => {
+    const input = c.req.valid('json');
+    checkSizes(input);
+    const r = await store.resubmitPost(c.get('actor'), c.req.valid('param').id, input);
+    return c.json(r, 201);
+  });
+
+  app.openapi(routes.getPost, async (c) => c.json(await store.getPost(c.get('actor'), c.req.valid('param').id), 200));
+
+  app.openapi(routes.diff, async (c) => {
+    const q = c.req.valid('query');
+    return c.json(await store.versionDiff(c.get('actor'), c.req.valid('param').id, q.from, q.to), 200);
+  });
+
+  return app;
+}

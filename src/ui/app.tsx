@@ -1,0 +1,48 @@
+/**
+ * The reviewer workspace (server-rendered, Simplified Chinese), mounted on the
+ * HTTP app under /ui. It signs in with an API token (users/page.tsx) and calls
+ * the same Store as the JSON API, so every rule (claims, roles, separation of
+ * duties, approvals) holds here exactly as there. Each concept's pages live in
+ * its folder (page.tsx); the layout and shared components here.
+ */
+import { Hono } from 'hono';
+import { DomainError } from '../store/errors.js';
+import type { Store } from '../service/programs.js';
+import type { CleanupApi } from '../cleanup/service.js';
+import { loginPages, requireSession } from '../users/page.js';
+import { reviewPages } from '../review/page.js';
+import { postPages } from '../posts/page.js';
+import { cleanupPages } from '../cleanup/page.js';
+import { rulePages } from '../rules/page.js';
+import { redirectWith, type UiEnv } from './components.js';
+
+/** Mounts the workspace on `app` under /ui. */
+export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): void {
+  // A sub-app of its own, so its error handler (redirect with a message) never answers for the JSON API.
+  const ui = new Hono<UiEnv>();
+
+  ui.get('/', (c) => c.redirect('/ui', 302));
+  ui.route('/', loginPages(store));
+  ui.use('/ui/*', requireSession(store));
+
+  ui.onError((err, c) => {
+    if (err instanceof DomainError) {
+      const back = c.req.header('referer');
+      const path = back ? new URL(back).pathname : '/ui';
+      return redirectWith(c, path, 'err', err.message);
+    }
+    throw err;
+  });
+
+  ui.get('/ui', (c) => {
+    const a = c.get('actor');
+    return c.redirect(a.role === 'reviewer' || a.role === 'compliance' ? '/ui/queue' : '/ui/posts', 302);
+  });
+
+  ui.route('/', reviewPages(store));
+  ui.route('/', postPages(store));
+  ui.route('/', cleanupPages(store, cleanup));
+  ui.route('/', rulePages(store));
+
+  app.route('/', ui);
+}

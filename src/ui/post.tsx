@@ -1,0 +1,127 @@
+/** A post as the post page and the review task page show it: meta line, highlighted text, findings, review record, version diff. */
+import type { Actor } from '../users/actor.js';
+import type { PostView } from '../posts/types.js';
+import type { Hit } from '../review/types.js';
+import type { Store } from '../service/programs.js';
+import { ACTION_LABEL, CATEGORY_LABEL, GATE_LABEL, Highlighted, SEVERITY_LABEL } from './highlight.js';
+import { Badges, DECISION_LABEL, STATUS_LABEL } from './components.js';
+
+export function FindingsTable({ post, canMark }: { post: PostView; canMark: boolean }) {
+  const hits = (post.machineReview?.findings ?? []) as Hit[];
+  if (hits.length === 0) return <p class="muted">机器审核未发现问题。</p>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>位置</th>
+          <th>原文</th>
+          <th>审核关口 / 类别</th>
+          <th>处理</th>
+          <th>规则与建议</th>
+          {canMark ? <th>判断</th> : null}
+        </tr>
+      </thead>
+      <tbody>
+        {hits.map((h, i) => (
+          <tr>
+            <td>
+              {h.field === 'title' ? '标题' : '正文'} {h.start}–{h.end}
+            </td>
+            <td>
+              <mark class={`f gate-${h.gate}`}>{h.text}</mark>
+            </td>
+            <td>
+              {GATE_LABEL[h.gate] ?? h.gate} / {CATEGORY_LABEL[h.category] ?? h.category}（{SEVERITY_LABEL[h.severity] ?? h.severity}）
+            </td>
+            <td>{ACTION_LABEL[h.action] ?? h.action}</td>
+            <td>
+              <code>{h.rule}</code>
+              {h.message ? <div>{h.message}</div> : null}
+              {h.suggestion ? <div>建议：{h.suggestion}</div> : null}
+            </td>
+            {canMark ? (
+              <td>
+                <form method="post" action={`/ui/posts/${post.id}/findings/${i}/mark`} style="display:inline">
+                  <input type="hidden" name="mark" value="false_positive" />
+                  <button type="submit">误报</button>
+                </form>{' '}
+                <form method="post" action={`/ui/posts/${post.id}/findings/${i}/mark`} style="display:inline">
+                  <input type="hidden" name="mark" value="confirmed" />
+                  <button type="submit">确认</button>
+                </form>
+              </td>
+            ) : null}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function PostBody({ post }: { post: PostView }) {
+  const hits = (post.machineReview?.findings ?? []) as Hit[];
+  return (
+    <article class="post" id="post">
+      {post.title ? (
+        <h2>
+          <Highlighted text={post.title} hits={hits} field="title" />
+        </h2>
+      ) : null}
+      <Highlighted text={post.body} hits={hits} field="body" />
+    </article>
+  );
+}
+
+export function PostMeta({ post }: { post: PostView }) {
+  const mr = post.machineReview;
+  return (
+    <p>
+      <b>{post.account}</b> · 第 {post.version} 版 · 拟发布日期 {post.date} · 状态：<b id="status">{STATUS_LABEL[post.status] ?? post.status}</b>{' '}
+      {mr ? <Badges verdict={mr.verdict} categories={mr.categories} /> : <span class="badge">机器审核中</span>}
+      {mr?.classifier ? (
+        <span class="muted">
+          {' '}
+          · 模型：{mr.classifier.label} {(mr.classifier.score * 100).toFixed(0)}%
+        </span>
+      ) : null}
+      {mr?.rulesOnly ? (
+        <span class="muted" id="rules-only">
+          {' '}
+          · 仅规则审核（未运行模型{mr.classifierSkipped ? `：${mr.classifierSkipped}` : ''}）
+        </span>
+      ) : null}
+    </p>
+  );
+}
+
+export function Reviews({ post }: { post: PostView }) {
+  if (post.reviews.length === 0) return null;
+  return (
+    <>
+      <h3>审核记录</h3>
+      <ul>
+        {post.reviews.map((r) => (
+          <li>
+            第 {r.version} 版 · {r.reviewerName}：{DECISION_LABEL[r.decision] ?? r.decision}
+            {r.reason ? `（${r.reason}）` : ''} <span class="muted">{r.createdAt}</span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+export async function Diff({ store, actor, post }: { store: Pick<Store, 'versionDiff'>; actor: Actor; post: PostView }) {
+  if (post.version < 2) return null;
+  const d = await store.versionDiff(actor, post.id, post.version - 1, post.version);
+  return (
+    <details open>
+      <summary>
+        与第 {d.from} 版的差异
+      </summary>
+      <div class="post">
+        {[...d.title, { op: 'equal' as const, text: '\n' }, ...d.body].map((p) => (p.op === 'insert' ? <ins>{p.text}</ins> : p.op === 'delete' ? <del>{p.text}</del> : p.text))}
+      </div>
+    </details>
+  );
+}
