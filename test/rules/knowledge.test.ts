@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRuleEngine } from '../../src/rules/engine.js';
-import { fitEdits } from '../../src/rules/knowledge.js';
+import { fitEdits } from '../../src/rules/knowledge-wording.js';
 import { KnowledgeTablesSchema } from '../../src/rules/knowledge-tables.js';
 import { parsePack, PackError, type PackSpec } from '../../src/rules/pack.js';
 import { sentenceBounds } from '../../src/rules/sentences.js';
