@@ -117,8 +117,13 @@ export class Sentences {
     private readonly norm: NormalizedText,
   ) {}
 
-  /** [first, last] kept index of the sentence holding the candidate. */
+  private lastStart = -1;
+  private last: [number, number] = [0, 0];
+
+  /** [first, last] kept index of the sentence holding the candidate (asked once per context; the last answer is kept). */
   of(cand: Candidate): [number, number] {
+    if (cand.start === this.lastStart) return this.last;
+    this.lastStart = cand.start;
     const starts = (this.starts ??= sentenceStarts(this.text));
     // The last sentence start at or before the candidate.
     let lo = 0;
@@ -130,7 +135,8 @@ export class Sentences {
     }
     const a = starts[lo]!;
     const z = lo + 1 < starts.length ? starts[lo + 1]! : this.text.length;
-    return [lowerBound(this.norm.pos, this.norm.length, a), lowerBound(this.norm.pos, this.norm.length, z) - 1];
+    this.last = [lowerBound(this.norm.pos, this.norm.length, a), lowerBound(this.norm.pos, this.norm.length, z) - 1];
+    return this.last;
   }
 }
 

@@ -45,6 +45,8 @@ export interface Derived {
   fullTitleLast: Set<number>;
   variantFirst: Set<number>;
   variantLast: Set<number>;
+  /** Holder names of three characters by each one-character mask (习\0平 → 习近平). */
+  nameMasks: Map<string, string>;
 }
 const derivedOf = new WeakMap<CompiledKnowledge, Derived>();
 export function derived(k: CompiledKnowledge): Derived {
@@ -61,6 +63,7 @@ export function derived(k: CompiledKnowledge): Derived {
       fullTitleLast: last(k.fullTitles),
       variantFirst: first(variants),
       variantLast: last(variants),
+      nameMasks: new Map(Object.keys(k.holders).filter((n) => n.length === 3).flatMap((n) => [0, 1, 2].map((i) => [`${n.slice(0, i)}\u0000${n.slice(i + 1)}`, n] as [string, string]))),
     };
     derivedOf.set(k, d);
   }

@@ -139,11 +139,11 @@ export function titleSpelling(k: CompiledKnowledge, name: string, s: number, e: 
 function nameOneOff(k: CompiledKnowledge, x: string): string | null {
   if (!BMP_ONLY(x) || x in k.holders) return null;
   if (x.length === 2) return k.nameVariants[x] ?? null;
-  for (const name of Object.keys(k.holders)) {
-    if (name.length !== x.length) continue;
-    let diff = 0;
-    for (let i = 0; i < x.length && diff < 2; i++) if (x[i] !== name[i]) diff++;
-    if (diff === 1) return name;
+  // A three-character name one character off shares the other two: look each of x's three masks up.
+  const masks = derived(k).nameMasks;
+  for (let i = 0; i < x.length; i++) {
+    const name = masks.get(`${x.slice(0, i)}\u0000${x.slice(i + 1)}`);
+    if (name && name.length === x.length) return name;
   }
   return null;
 }

@@ -362,6 +362,7 @@ export interface VisibleText {
  */
 export function foldVisible(text: string): VisibleText {
   const n = text.length;
+  if (isFolded(text, 0, n)) return { text, pos: null };
   let i = 0;
   while (i < n && !INVISIBLE[text.charCodeAt(i)]) i++;
   if (i === n) return { text: foldText(text), pos: null };
@@ -375,6 +376,15 @@ export function foldVisible(text: string): VisibleText {
     pos[k++] = j;
   }
   return { text: UTF16.decode(out.subarray(0, k)), pos: pos.subarray(0, k) };
+}
+
+/** Whether text[from, to) is already folded and visible (foldVisible would return it as it is): no copy needed. */
+export function isFolded(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (FOLD[c] !== c || INVISIBLE[c]) return false;
+  }
+  return true;
 }
 
 /** A term reduced to the automaton's alphabet: runs of equal characters collapsed, with their minimum lengths. */

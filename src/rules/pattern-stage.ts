@@ -9,7 +9,7 @@
  */
 import type { CompiledRules } from './compile.js';
 import { lowerBound, type Candidate } from './candidates.js';
-import { foldPreimages, foldVisible, type NormalizedText, type VisibleText } from './normalize.js';
+import { foldPreimages, foldVisible, isFolded, type NormalizedText, type VisibleText } from './normalize.js';
 import { patternEdgeChars, patternMaxLength } from './regex-safety.js';
 import { digitRuns, findBankCards, findChineseIds, findMobiles, findPastDeadlines, mayHaveDeadline, type DigitRun, type Span } from './validators.js';
 
@@ -111,7 +111,15 @@ export class PatternStage {
           // The window is twice the pattern's longest match, room for invisible characters it drops.
           for (const ch of anchor.starts) {
             for (let at = text.indexOf(ch); at >= 0; at = text.indexOf(ch, at + 1)) {
-              const w = foldVisible(text.slice(at, at + 2 * anchor.maxLength));
+              const end = Math.min(text.length, at + 2 * anchor.maxLength);
+              // Most windows need no folding: run on the text itself, no copy.
+              if (isFolded(text, at, end)) {
+                anchor.sticky.lastIndex = at;
+                const m = anchor.sticky.exec(text);
+                if (m && m[0].length > 0 && at + m[0].length <= end) spans.push({ start: at, end: at + m[0].length });
+                continue;
+              }
+              const w = foldVisible(text.slice(at, end));
               anchor.sticky.lastIndex = 0;
               const m = anchor.sticky.exec(w.text);
               if (m && m[0].length > 0) {

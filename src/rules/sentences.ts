@@ -51,10 +51,11 @@ export function sentenceBounds(text: string, at: number): [number, number] {
 export function sentenceStarts(text: string): Int32Array {
   const starts: number[] = [0];
   let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const k = c < 0x10000 ? CLASS[c]! : 0;
-    if (k === 0) continue;
+  // The regex engine skips to the few characters that matter.
+  MARKS.lastIndex = 0;
+  for (let m = MARKS.exec(text); m; m = MARKS.exec(text)) {
+    const i = m.index;
+    const k = CLASS[text.charCodeAt(i)]!;
     if (k === LINE) {
       depth = 0;
       starts.push(i + 1);
@@ -64,6 +65,8 @@ export function sentenceStarts(text: string): Int32Array {
   }
   return Int32Array.from(starts);
 }
+
+const MARKS = new RegExp(`[${[...SENTENCE_END, ...OPEN_QUOTES, ...CLOSE_QUOTES].join('')}\\n\\r]`, 'g');
 
 const END = 1;
 const OPEN = 2;

@@ -8,7 +8,8 @@ import { createRuleEngine } from '../../src/rules/engine.js';
 import { fitEdits } from '../../src/rules/knowledge-wording.js';
 import { KnowledgeTablesSchema } from '../../src/rules/knowledge-tables.js';
 import { parsePack, PackError, type PackSpec } from '../../src/rules/pack.js';
-import { sentenceBounds } from '../../src/rules/sentences.js';
+import fc from 'fast-check';
+import { sentenceBounds, sentenceStarts } from '../../src/rules/sentences.js';
 
 const TABLES = {
   version: 't1',
@@ -139,5 +140,19 @@ describe('fitting alignment and sentences', () => {
     expect(t.slice(...sentenceBounds(t, 0))).toBe('警惕骗局。');
     const lines = '第一行提醒\n第二行刷单';
     expect(lines.slice(...sentenceBounds(lines, lines.indexOf('刷')))).toBe('第二行刷单');
+  });
+
+  it('sentenceStarts (one pass per field) agrees with sentenceBounds at every offset', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('字', '词', '。', '！', '；', '“', '”', '《', '》', '\n', 'a', ' '), { maxLength: 60 }), (chars) => {
+        const text = chars.join('');
+        const starts = sentenceStarts(text);
+        for (let at = 0; at < text.length; at++) {
+          const start = [...starts].filter((x) => x <= at).at(-1);
+          expect(start, `${JSON.stringify(text)} @${at}`).toBe(sentenceBounds(text, at)[0]);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
