@@ -87,24 +87,39 @@ class LineWriter {
 }
 
 /**
- * Lines of a text stream, split by hand on large chunks (faster than
- * readline); a trailing \r is dropped. Yields null after each chunk, so the
- * caller can flush what it wrote: a person typing posts sees each answer.
+ * Lines of a byte stream, split by hand on large chunks (faster than
+ * readline or a string decoder): a chunk is cut after its last newline, a
+ * byte that is never part of a multi-byte UTF-8 character, and the complete
+ * part decoded at once. A trailing \r is dropped. Yields null after each
+ * chunk, so the caller can flush what it wrote: a person typing posts sees
+ * each answer.
  */
 async function* readLines(input: NodeJS.ReadableStream): AsyncGenerator<string | null> {
-  (input as NodeJS.ReadableStream & { setEncoding?: (e: string) => void }).setEncoding?.('utf8');
-  let carry = '';
-  for await (const chunk of input as AsyncIterable<string | Buffer>) {
-    const text = carry + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+  let carry: Buffer | null = null;
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (carry) buf = Buffer.concat([carry, buf]);
+    const last = buf.lastIndexOf(10);
+    if (last < 0) {
+      carry = buf;
+      continue;
+    }
+    carry = last + 1 < buf.length ? buf.subarray(last + 1) : null;
+    const text = buf.toString('utf8', 0, last);
     let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-      yield text.charCodeAt(nl - 1) === 13 && nl > from ? text.slice(from, nl - 1) : text.slice(from, nl);
+    for (;;) {
+      const nl = text.indexOf('\n', from);
+      const end = nl < 0 ? text.length : nl;
+      yield end > from && text.charCodeAt(end - 1) === 13 ? text.slice(from, end - 1) : text.slice(from, end);
+      if (nl < 0) break;
       from = nl + 1;
     }
-    carry = text.slice(from);
     yield null;
   }
-  if (carry !== '') yield carry.endsWith('\r') ? carry.slice(0, -1) : carry;
+  if (carry && carry.length > 0) {
+    const text = carry.toString('utf8');
+    yield text.endsWith('\r') ? text.slice(0, -1) : text;
+  }
 }
 
 const isEpipe = (e: unknown) => (e as { code?: string }).code === 'EPIPE';
@@ -185,7 +200,7 @@ export async function runScan(argv: string[], io: ScanIO): Promise<number> {
   const file = positionals[0];
   let input: NodeJS.ReadableStream = io.stdin;
   if (file && file !== '-') {
-    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
     try {
       await new Promise<void>((resolve, reject) => {
         stream.once('open', () => resolve());

@@ -21,6 +21,22 @@ async function scan(argv: string[], stdin = '') {
 const jsonl = (...posts: unknown[]) => posts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join('\n') + '\n';
 
 describe('lastgate scan', () => {
+  it('reads lines cut anywhere by the stream: inside a UTF-8 character, CRLF, no final newline', async () => {
+    const text = `${JSON.stringify({ id: 'x', body: '台湾政府发言人表示' })}\r\n\n${JSON.stringify({ id: 'y', body: '内部资料，请勿外传' })}`;
+    const bytes = Buffer.from(text);
+    // Every chunk boundary, one at a time, including those inside a three-byte character.
+    for (let cut = 1; cut < bytes.length; cut += 7) {
+      const stdout = new PassThrough();
+      let out = '';
+      stdout.on('data', (d) => (out += d));
+      const code = await runScan(['--no-classifier', '-'], { stdin: Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]), stdout, stderr: new PassThrough() });
+      expect(code).toBe(0);
+      const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; hits: Array<{ text: string }> });
+      expect(lines.map((l) => l.id), `cut at ${cut}`).toEqual(['x', 'y']);
+      expect(lines[0]!.hits[0]!.text).toBe('台湾政府');
+    }
+  });
+
   it('writes one contract-shaped line per post, verdicts from the processor', async () => {
     const input = jsonl(
       { id: 'a', title: '通知', body: '賭*博平台注册就送，联系13812345678', date: '2026-03-01' },
