@@ -9,6 +9,8 @@ import { HARD_GAP, type NormalizedText } from './normalize.js';
 import { commonWords, fitsWords, tokenEdges } from './segment.js';
 
 const SEGMENT_WINDOW = 10;
+/** Clauses up to this many characters are segmented whole. */
+const CLAUSE = 40;
 /** Clause windows whose segmentation is remembered. */
 const SEGMENT_CACHE = 4096;
 /** Dictionary frequency from which a two-character word counts for `edgeCutsWord`. */
@@ -62,11 +64,20 @@ export class WordFit {
     strict: boolean,
     cache: SegmentCache,
   ): boolean {
+    // Set apart by punctuation, spaces or the field's ends on both sides: the edges are word edges already.
+    if ((s === 0 || norm.gap[s]! > 0) && (e + 1 >= norm.length || norm.gap[e + 1]! > 0)) return true;
     if (strict && this.edgeCutsWord(norm, s, e)) return false;
+    // The whole clause when it is short (every candidate in it shares one segmentation), else a window around the candidate.
     let from = s;
-    while (from > 0 && norm.gap[from] !== HARD_GAP && s - from < SEGMENT_WINDOW) from--;
+    while (from > 0 && norm.gap[from] !== HARD_GAP && s - from < CLAUSE) from--;
     let to = e;
-    while (to + 1 < norm.length && norm.gap[to + 1] !== HARD_GAP && to - e < SEGMENT_WINDOW) to++;
+    while (to + 1 < norm.length && norm.gap[to + 1] !== HARD_GAP && to - from < CLAUSE) to++;
+    if (to - from >= CLAUSE) {
+      from = s;
+      while (from > 0 && norm.gap[from] !== HARD_GAP && s - from < SEGMENT_WINDOW) from--;
+      to = e;
+      while (to + 1 < norm.length && norm.gap[to + 1] !== HARD_GAP && to - e < SEGMENT_WINDOW) to++;
+    }
     const id = `${from}:${to}`;
     let seg = cache.get(id);
     if (!seg) {
