@@ -14,7 +14,9 @@
  * worker thread builds its own from a directory (`loadRuleEngine`) or from
  * in-memory packs (`createRuleEngine`).
  */
-import { dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Field, Hit, ReviewInput, RuleMatcher } from '../review/types.js';
 import { automatonBytes, emptyMatches, MAX_INNER_GAP, type MatchBuffer } from './automaton.js';
@@ -23,10 +25,10 @@ import { asciiEdgeOk, anyContextHolds, covered, digitsJoined, dropNestedLexiconW
 import { checkKnowledge, knowledgeOrder } from './knowledge.js';
 import { PatternStage } from './pattern-stage.js';
 import { WordFit, type SegmentCache } from './word-fit.js';
-import { compileRules, rulesVersion, type CompiledRules, type CompileOptions, type KeyTable, type PackInput } from './compile.js';
-import { loadLexicon, type LexiconPolicy } from './lexicon.js';
+import { COMPILER_VERSION, compileRules, rulesVersion, type CompiledRules, type CompileOptions, type KeyTable, type PackInput } from './compile.js';
+import { parseLexicon, type LexiconPolicy } from './lexicon.js';
 import { charTable, emptyNormalized, endOffset, type CharTable, normalize, type NormalizedText } from './normalize.js';
-import { loadPackDir } from './pack.js';
+import { parsePacks, readPackDir } from './pack.js';
 
 let defaultDir: string | null = null;
 
@@ -348,20 +350,55 @@ export function createRuleEngine(packs: readonly PackInput[], opts: CompileOptio
  */
 export function loadRuleEngine(opts: RuleEngineOptions = {}): RuleEngine {
   const dir = opts.rulesDir ?? defaultRulesDir();
-  const packs: PackInput[] = [...loadPackDir(dir), ...(opts.extraPacks ?? [])];
-  const lexicons = (opts.lexicons ?? []).map(loadLexicon);
-  const compileOpts: CompileOptions = { lexicons, ...(opts.lexiconPolicy ? { lexiconPolicy: opts.lexiconPolicy } : {}) };
-  if (opts.cacheDir) {
-    const version = rulesVersion(packs, compileOpts);
-    const cached = loadCompiled(opts.cacheDir, version);
+  const sources = readPackDir(dir);
+  const lexiconTexts = (opts.lexicons ?? []).map((file) => ({ name: basename(file), text: readFileSync(file, 'utf8') }));
+  const policy = opts.lexiconPolicy ? { lexiconPolicy: opts.lexiconPolicy } : {};
+  const cacheDir = opts.cacheDir;
+  // With a cache, the exact bytes of packs and lexicons name the compiled rules: a hit needs no YAML parsing,
+  // schema validation or lexicon triage at all (the version recorded in reviews is read from the cache file).
+  const sourceKey = cacheDir ? sourceHash(sources, lexiconTexts, opts) : null;
+  if (cacheDir && sourceKey) {
+    const version = readSourceIndex(cacheDir, sourceKey);
+    const cached = version ? loadCompiled(cacheDir, version) : null;
     if (cached) return new RuleEngine(cached);
-    const compiled = compileRules(packs, compileOpts);
-    try {
-      saveCompiled(opts.cacheDir, compiled);
-    } catch (err) {
-      compiled.diagnostics.push({ source: opts.cacheDir, message: `cache not written: ${(err as Error).message}` });
-    }
-    return new RuleEngine(compiled);
   }
-  return createRuleEngine(packs, compileOpts);
+  const packs: PackInput[] = [...parsePacks(sources), ...(opts.extraPacks ?? [])];
+  const compileOpts: CompileOptions = { lexicons: lexiconTexts.map((l) => parseLexicon(l.text, l.name)), ...policy };
+  if (!cacheDir || !sourceKey) return createRuleEngine(packs, compileOpts);
+  const version = rulesVersion(packs, compileOpts);
+  const compiled = loadCompiled(cacheDir, version) ?? compileRules(packs, compileOpts);
+  try {
+    saveCompiled(cacheDir, compiled);
+    writeSourceIndex(cacheDir, sourceKey, compiled.version);
+  } catch (err) {
+    compiled.diagnostics.push({ source: cacheDir, message: `cache not written: ${(err as Error).message}` });
+  }
+  return new RuleEngine(compiled);
+}
+
+/** Hash of everything a compilation reads, byte for byte (packs, lexicons, database packs, policy, compiler). */
+function sourceHash(sources: ReadonlyArray<{ source: string; text: string }>, lexicons: ReadonlyArray<{ name: string; text: string }>, opts: RuleEngineOptions): string {
+  const h = createHash('sha256').update(COMPILER_VERSION);
+  for (const s of sources) h.update(`\0pack:${basename(s.source)}\0`).update(s.text);
+  for (const l of lexicons) h.update(`\0lexicon:${l.name}\0`).update(l.text);
+  h.update(`\0extra\0${JSON.stringify(opts.extraPacks?.map((p) => p.pack) ?? [])}`);
+  h.update(`\0policy\0${JSON.stringify(opts.lexiconPolicy ?? null)}`);
+  return h.digest('hex').slice(0, 24);
+}
+
+const sourceIndexFile = (dir: string, key: string) => join(dir, `sources-${key}.txt`);
+
+function readSourceIndex(dir: string, key: string): string | null {
+  try {
+    return readFileSync(sourceIndexFile(dir, key), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function writeSourceIndex(dir: string, key: string, version: string): void {
+  const file = sourceIndexFile(dir, key);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${version}\n`);
+  renameSync(tmp, file);
 }

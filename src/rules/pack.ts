@@ -244,13 +244,18 @@ export function parsePack(text: string, source: string): PackSpec {
   return result.data;
 }
 
-/** Loads every `*.yaml|*.yml|*.json` pack of a directory, in name order. Throws PackError on the first bad one. */
-export function loadPackDir(dir: string): LoadedPack[] {
+/** The text of every `*.yaml|*.yml|*.json` pack of a directory, in name order, unparsed. */
+export function readPackDir(dir: string): Array<{ source: string; text: string }> {
   const files = readdirSync(dir)
     .filter((f) => /\.(ya?ml|json)$/i.test(f))
     .sort();
   if (files.length === 0) throw new PackError(dir, null, null, 'no rule packs (*.yaml, *.yml, *.json) in this directory');
-  return parsePacks(files.map((f) => ({ source: join(dir, f), text: readFileSync(join(dir, f), 'utf8') })));
+  return files.map((f) => ({ source: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+}
+
+/** Loads every `*.yaml|*.yml|*.json` pack of a directory, in name order. Throws PackError on the first bad one. */
+export function loadPackDir(dir: string): LoadedPack[] {
+  return parsePacks(readPackDir(dir));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { createRuleEngine, loadRuleEngine, RuleEngine } from '../../src/rules/en
 import { parseLexicon } from '../../src/rules/lexicon.js';
 import { PackSchema, type PackSpec } from '../../src/rules/pack.js';
 import type { Hit } from '../../src/review/types.js';
+import { RULES_DIR } from './paths.js';
 
 function pack(rules: unknown[], extra: Record<string, unknown> = {}): PackInput {
   return { source: 'mem', pack: PackSchema.parse({ pack: 'mem', gate: 'legal', rules, ...extra }) as PackSpec };
@@ -166,12 +167,25 @@ describe('rule engine', () => {
     expect(restLoaded).toEqual(restCompiled);
   });
 
-  it('loadRuleEngine with cacheDir writes once and reuses the file', () => {
+  it('loadRuleEngine with cacheDir writes once and reuses the file, keyed by the bytes of the packs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rules-cache-'));
-    const first = loadRuleEngine({ cacheDir: dir });
-    expect(readdirSync(dir)).toEqual([`rules-${first.version}.bin`]);
-    const second = loadRuleEngine({ cacheDir: dir });
+    const rulesDir = mkdtempSync(join(tmpdir(), 'rules-src-'));
+    cpSync(RULES_DIR, rulesDir, { recursive: true });
+    const first = loadRuleEngine({ rulesDir, cacheDir: dir });
+    const files = readdirSync(dir).sort();
+    expect(files).toHaveLength(2);
+    expect(files[0]).toBe(`rules-${first.version}.bin`);
+    expect(readFileSync(join(dir, files[1]!), 'utf8').trim()).toBe(first.version);
+    const second = loadRuleEngine({ rulesDir, cacheDir: dir });
     expect(second.version).toBe(first.version);
+    expect(readdirSync(dir).sort()).toEqual(files);
     expect(scan(second, '台湾政府')).toEqual(scan(first, '台湾政府'));
+    // A comment changes the bytes, not the rules: a new source index, the same compiled rules.
+    const pack = join(rulesDir, 'political.yaml');
+    writeFileSync(pack, `${readFileSync(pack, 'utf8')}\n# a comment\n`);
+    const third = loadRuleEngine({ rulesDir, cacheDir: dir });
+    expect(third.version).toBe(first.version);
+    expect(readdirSync(dir).filter((f) => f.startsWith('rules-'))).toEqual([`rules-${first.version}.bin`]);
+    expect(readdirSync(dir).filter((f) => f.startsWith('sources-'))).toHaveLength(2);
   });
 });
