@@ -86,7 +86,7 @@ export async function runScanProcessBench(): Promise<Record<string, number | nul
   const mcs = (ms: number | null) => (ms === null ? '—' : (chars / ms / 1000).toFixed(1));
   writeSection(
     'Whole-process scan',
-    `Command: \`npm run bench -- scan\` (\`bench/scan-process.ts\`). Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; ${machineLine()}.
+    `Command: \`npm run bench -- scan\` (\`bench/scan-process.ts\`). Machine: ${machineLine()}.
 Measured ${new Date().toISOString().slice(0, 10)}, load average ${load.toFixed(1)} at the start. Each command ran three times, interleaved; the fastest run counts (CPU time is user + system of the process, from GNU time). lastgate ran from ${fromDist ? 'the JavaScript build in dist/ (`npm install` makes it)' : 'the TypeScript sources through tsx (no dist/ build)'}, with its compiled-rules cache warm (the first, cold run that filled it took ${s(cold.wallMs)} wall).
 
 Input: ${(chars / 1e6).toFixed(1)}M characters in ${posts.length} JSON Lines posts (the rule-engine corpus); both read it, match the 51,337-term public lexicon (lastgate also runs its default packs, with normalisation and verification), and write one JSON line per post.
