@@ -2,11 +2,14 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-/** `{"ads":{"review":0.7},"secret":{"block":null}}`: per-label classifier thresholds over the shipped defaults. */
+/** `block` may only be null: a classifier signal never blocks a post on its own (a block needs a rule finding with a span). */
+export const CLASSIFIER_NEVER_BLOCKS = z.null({ error: 'must be null: the classifier alone never blocks a post (a block needs a rule finding a person can see)' });
+
+/** `{"ads":{"review":0.7},"vulgar":{"review":null}}`: per-label classifier review thresholds over the shipped defaults. */
 export const ThresholdOverridesSchema = z.record(
   z.string().min(1),
   z
-    .object({ review: z.number().min(0).max(1).nullable().optional(), block: z.number().min(0).max(1).nullable().optional() })
+    .object({ review: z.number().min(0).max(1).nullable().optional(), block: CLASSIFIER_NEVER_BLOCKS.optional() })
     .strict(),
 );
 

@@ -16,7 +16,8 @@ import { isValidDate, today } from '../review/dates.js';
 import { reviewPost } from '../review/processor.js';
 import { DEFAULT_VERDICT_POLICY, withClassifierThresholds, type VerdictPolicy } from '../review/verdict.js';
 import { loadConfig } from '../config.js';
-import type { Hit, ReviewInput, TextClassifier } from '../review/types.js';
+import type { Hit, MachineReviewResult, ReviewInput, TextClassifier } from '../review/types.js';
+import { MODEL_LABEL } from '../review/model-finding.js';
 import { loadRuleEngine, type RuleEngine } from '../rules/engine.js';
 import { PackError } from '../rules/pack.js';
 
@@ -120,6 +121,19 @@ async function* readLines(input: NodeJS.ReadableStream): AsyncGenerator<string |
     const text = carry.toString('utf8');
     yield text.endsWith('\r') ? text.slice(0, -1) : text;
   }
+}
+
+/**
+ * The contract's `classifier` ({label, score}) with the model's judgement as
+ * a finding: model version, whether it raised the verdict (`action`), a
+ * Chinese message, and the windows that drove it (spans of title or body).
+ */
+function classifierOutput(r: MachineReviewResult) {
+  if (!r.classifier) return null;
+  const { label, score } = r.classifier;
+  const f = r.modelFinding;
+  if (!f) return { label, score, model: r.modelVersion, action: 'info', message: `模型判断${MODEL_LABEL[label] ?? label}（${Math.round(score * 100)}%）` };
+  return { label, score, model: f.model, category: f.category, gate: f.gate, action: f.action, message: f.message, evidence: f.evidence };
 }
 
 const isEpipe = (e: unknown) => (e as { code?: string }).code === 'EPIPE';
@@ -269,7 +283,7 @@ export async function runScan(argv: string[], io: ScanIO): Promise<number> {
       verdict: r.verdict,
       categories: r.categories,
       hits: r.hits.map(outputHit),
-      classifier: r.classifier ? { label: r.classifier.label, score: r.classifier.score } : null,
+      classifier: classifierOutput(r),
     };
     try {
       await writer.push(`${JSON.stringify(out)}\n`);

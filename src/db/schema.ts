@@ -101,6 +101,8 @@ export const machineReviews = sqliteTable('machine_reviews', {
   modelVersion: text('model_version'),
   /** Why the classifier did not run (null when it ran, or when rules only was asked for without a reason). */
   classifierSkipped: text('classifier_skipped'),
+  /** The classifier's judgement as a finding (ModelFinding), null when it read the post as clean or did not run. */
+  modelFinding: text('model_finding', { mode: 'json' }).$type<unknown>(),
   durationMs: integer('duration_ms'),
   createdAt: text('created_at').notNull().default(now),
 });

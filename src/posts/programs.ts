@@ -12,7 +12,7 @@ import { DomainError } from '../store/errors.js';
 import { afterCommit, all, get, rows, run, type Program } from '../store/program.js';
 import type { StoreContext } from '../store/context.js';
 import type { PostStatus } from '../review/transitions.js';
-import type { Category, ClassifierResult, Hit } from '../review/types.js';
+import type { Category, ClassifierResult, Hit, ModelFinding } from '../review/types.js';
 import { isValidDate, today } from '../review/dates.js';
 import { taskViews$, type DecisionView } from '../review/tasks.js';
 import type { Actor } from '../users/actor.js';
@@ -146,6 +146,7 @@ export function postPrograms(ctx: StoreContext) {
               modelVersion: mr.modelVersion,
               rulesOnly: mr.classifier == null && mr.modelVersion == null,
               classifierSkipped: mr.classifierSkipped ?? null,
+              modelFinding: (mr.modelFinding as ModelFinding | null) ?? null,
               reviewedAt: mr.createdAt,
             }
           : null,

@@ -56,6 +56,18 @@ const Post = z
         modelVersion: z.string().nullable(),
         rulesOnly: z.boolean().openapi({ description: 'True when no classifier ran on this version: machine review is rules only, and a person reviews the post as always.' }),
         classifierSkipped: z.string().nullable().openapi({ description: 'Why the classifier did not run, e.g. "classifier unavailable on Workers".' }),
+        modelFinding: z
+          .object({
+            category: z.string(),
+            gate: z.string(),
+            score: z.number(),
+            model: z.string(),
+            action: z.enum(['review', 'info']),
+            message: z.string(),
+            evidence: z.array(z.object({ field: z.enum(['title', 'body']), start: z.number().int(), end: z.number().int(), text: z.string(), score: z.number() })),
+          })
+          .nullable()
+          .openapi({ description: 'The classifier\'s non-clean judgement as a finding: no span of its own, the windows that drove it; `review` when it alone raised the verdict (it never blocks), `info` below its threshold.' }),
         reviewedAt: z.string(),
       })
       .nullable(),

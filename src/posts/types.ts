@@ -1,6 +1,6 @@
 /** A post as it is submitted and as the API shows it. */
 import type { PostStatus } from '../review/transitions.js';
-import type { Category, ClassifierResult, Hit, Verdict } from '../review/types.js';
+import type { Category, ClassifierResult, Hit, ModelFinding, Verdict } from '../review/types.js';
 import type { DecisionView, TaskView } from '../review/tasks.js';
 
 export interface NewPost {
@@ -30,6 +30,8 @@ export interface MachineReviewView {
   rulesOnly: boolean;
   /** Why the classifier did not run, when known (e.g. "classifier unavailable on Workers"). */
   classifierSkipped: string | null;
+  /** The classifier's non-clean judgement as a finding, with the windows that drove it. */
+  modelFinding: ModelFinding | null;
   reviewedAt: string;
 }
 

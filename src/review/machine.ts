@@ -58,6 +58,7 @@ export function machineReviewPrograms(ctx: StoreContext) {
             rulesVersion: result.rulesVersion,
             modelVersion: result.modelVersion,
             classifierSkipped: result.classifierSkipped ?? null,
+            modelFinding: result.modelFinding ?? null,
             durationMs: durationMs != null ? Math.round(durationMs) : null,
           })
           .onConflictDoNothing()

@@ -1,4 +1,5 @@
 import type { MachineReviewResult, ReviewInput, RuleMatcher, TextClassifier } from './types.js';
+import { modelFinding } from './model-finding.js';
 import { decideVerdict, findingCategories, DEFAULT_VERDICT_POLICY, type VerdictPolicy } from './verdict.js';
 
 export interface MachineReviewerParts {
@@ -22,11 +23,17 @@ export async function reviewPost(input: ReviewInput, parts: MachineReviewerParts
     const text = input.title ? `${input.title}\n${input.body}` : input.body;
     [classifier] = await parts.classifier.classify([text]);
   }
+  const policy = parts.policy ?? DEFAULT_VERDICT_POLICY;
+  const finding = modelFinding(input, classifier ?? null, parts.classifier?.version ?? null, policy);
+  const categories = findingCategories(hits);
+  // When the classifier alone raised the post, its label is one of the post's categories too.
+  if (finding?.action === 'review' && !categories.includes(finding.category)) categories.push(finding.category);
   return {
-    verdict: decideVerdict(hits, classifier ?? null, parts.policy ?? DEFAULT_VERDICT_POLICY),
-    categories: findingCategories(hits),
+    verdict: decideVerdict(hits, classifier ?? null, policy),
+    categories,
     hits,
     classifier: classifier ?? null,
+    modelFinding: finding,
     rulesVersion: parts.rules.version,
     modelVersion: parts.classifier?.version ?? null,
     ...(!parts.classifier && parts.classifierSkipped ? { classifierSkipped: parts.classifierSkipped } : {}),

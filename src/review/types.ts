@@ -71,6 +71,35 @@ export interface ClassifierResult {
   score: number;
   /** Every label's probability, when the model gives them. */
   scores?: Record<string, number>;
+  /**
+   * The windows of the classified text that drove a non-clean score,
+   * strongest first: JavaScript string offsets into the text given to
+   * `classify`, with the window's own top label and its probability.
+   */
+  evidence?: Array<{ start: number; end: number; label: string; score: number }>;
+}
+
+/**
+ * The classifier's judgement as a finding of the post: it has no span of its
+ * own (the model reads the whole post), so it carries the windows that drove
+ * it, as offsets into the post's fields for the reviewer UI to shade. It
+ * raises the verdict to `review` at most (`action`), never blocks: a block
+ * needs a rule finding with a span a person can see. Below the thresholds the
+ * model's view is still recorded (`action: info`).
+ */
+export interface ModelFinding {
+  /** The model's top non-clean label, as a finding category. */
+  category: Category;
+  gate: Gate;
+  score: number;
+  /** `<name>-<version>` of the model. */
+  model: string;
+  /** `review` when the classifier alone raised the verdict (its threshold reached), else `info`. */
+  action: 'review' | 'info';
+  /** Why, in Chinese, for editors and reviewers. */
+  message: string;
+  /** The windows that drove the score, as spans of the post's fields. */
+  evidence: Array<{ field: Field; start: number; end: number; text: string; score: number }>;
 }
 
 /** Output of the machine-review processor for one post version. */
@@ -81,6 +110,8 @@ export interface MachineReviewResult {
   classifier: ClassifierResult | null;
   rulesVersion: string;
   modelVersion: string | null;
+  /** The classifier's non-clean judgement as a finding (null when the post reads clean or no classifier ran). */
+  modelFinding?: ModelFinding | null;
   /**
    * Set when machine review ran rules only because no classifier could run
    * (e.g. "classifier unavailable on Workers"); the post still goes to human

@@ -2,12 +2,14 @@ import type { Category, ClassifierResult, Hit, Verdict } from './types.js';
 
 /**
  * Per-category classifier thresholds. A classifier label (other than `clean`)
- * whose score reaches `review` raises the post to at least `review`; reaching
- * `block` raises it to `block`. `null` disables that step for the category.
+ * whose score reaches `review` raises the post to `review`. A classifier
+ * signal never blocks on its own (a block needs a rule finding with a span a
+ * person can see), so `block` is always null; it stays in the shape for the
+ * settings API and LASTGATE_CLASSIFIER_THRESHOLDS, which refuse any other value.
  */
 export interface ClassifierThresholds {
   review: number | null;
-  block: number | null;
+  block: null;
 }
 
 export interface VerdictPolicy {
@@ -22,16 +24,13 @@ export interface VerdictPolicy {
  * curve in EVALUATION.md only checks them.
  *
  * When the classifier alone may raise a post: to `review` when a non-clean
- * label is the top label with probability ≥ its `review` threshold; to `block`
- * only for `secret` and `illegal` (the categories whose rule findings block)
- * at probability ≥ its `block` threshold (0.95 for both). `political`, `ads` and `vulgar` are never blocked by
- * the classifier alone — only a rule finding can block them. The classifier
- * never lowers what a rule decided.
+ * label is the top label with probability ≥ its `review` threshold. It never
+ * blocks on its own, and never lowers what a rule decided.
  */
 export const DEFAULT_CLASSIFIER_THRESHOLDS: Readonly<Record<string, ClassifierThresholds>> = {
-  secret: { review: 0.825, block: 0.95 },
+  secret: { review: 0.825, block: null },
   political: { review: 0.755, block: null },
-  illegal: { review: 0.5, block: 0.95 },
+  illegal: { review: 0.5, block: null },
   ads: { review: 0.5, block: null },
   vulgar: { review: 0.5, block: null },
 };
@@ -42,14 +41,15 @@ export const DEFAULT_VERDICT_POLICY: VerdictPolicy = {
 
 /**
  * A policy with per-category overrides (e.g. from configuration or the
- * compliance officer's API) applied over the defaults; `null` disables a step.
+ * compliance officer's API) applied over the defaults; a `review` of `null`
+ * switches the classifier off for that label.
  */
-export function withClassifierThresholds(overrides: Partial<Record<string, Partial<ClassifierThresholds>>>, base: VerdictPolicy = DEFAULT_VERDICT_POLICY): VerdictPolicy {
+export function withClassifierThresholds(overrides: Partial<Record<string, { review?: number | null; block?: null }>>, base: VerdictPolicy = DEFAULT_VERDICT_POLICY): VerdictPolicy {
   const classifier: Partial<Record<string, ClassifierThresholds>> = { ...base.classifier };
   for (const [label, o] of Object.entries(overrides)) {
     if (!o) continue;
     const current = classifier[label] ?? { review: null, block: null };
-    classifier[label] = { review: o.review !== undefined ? o.review : current.review, block: o.block !== undefined ? o.block : current.block };
+    classifier[label] = { review: o.review !== undefined ? o.review : current.review, block: null };
   }
   return { ...base, classifier };
 }
@@ -60,10 +60,17 @@ function max(a: Verdict, b: Verdict): Verdict {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
+/** Whether the classifier's top label is not clean and reaches its review threshold: the model alone asks a person to look. */
+export function classifierRaises(classifier: ClassifierResult | null, policy: VerdictPolicy = DEFAULT_VERDICT_POLICY): boolean {
+  if (!classifier || classifier.label === 'clean') return false;
+  const t = policy.classifier[classifier.label];
+  return t?.review != null && classifier.score >= t.review;
+}
+
 /**
  * Combines rule findings and the classifier's opinion into the post's machine
- * verdict. Rules decide by their `action`; the classifier can only raise the
- * verdict, never lower what a rule found.
+ * verdict. Rules decide by their `action`; the classifier can raise the
+ * verdict to `review`, never to `block` and never lower what a rule found.
  */
 export function decideVerdict(
   hits: readonly Hit[],
@@ -75,11 +82,7 @@ export function decideVerdict(
     if (h.action === 'block') verdict = max(verdict, 'block');
     else if (h.action === 'review') verdict = max(verdict, 'review');
   }
-  if (classifier && classifier.label !== 'clean') {
-    const t = policy.classifier[classifier.label];
-    if (t?.block != null && classifier.score >= t.block) verdict = max(verdict, 'block');
-    else if (t?.review != null && classifier.score >= t.review) verdict = max(verdict, 'review');
-  }
+  if (classifierRaises(classifier, policy)) verdict = max(verdict, 'review');
   return verdict;
 }
 

@@ -1,6 +1,7 @@
 /** The settings API: the classifier thresholds in force, and changing them (compliance). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { errors, json, jsonBody, router, security } from '../http/openapi.js';
+import { CLASSIFIER_NEVER_BLOCKS } from '../config.js';
 import type { Store } from '../service/programs.js';
 
 const routes = {
@@ -8,7 +9,7 @@ const routes = {
     method: 'get',
     path: '/api/settings/classifier-thresholds',
     security,
-    responses: { 200: json(z.object({ thresholds: z.record(z.string(), z.object({ review: z.number().nullable(), block: z.number().nullable() })) })), ...errors(401) },
+    responses: { 200: json(z.object({ thresholds: z.record(z.string(), z.object({ review: z.number().nullable(), block: z.null() })) })), ...errors(401) },
   }),
   putThresholds: createRoute({
     method: 'put',
@@ -18,21 +19,21 @@ const routes = {
       body: jsonBody(
         z.record(
           z.enum(['secret', 'political', 'illegal', 'ads', 'vulgar']),
-          z.object({ review: z.number().min(0).max(1).nullable().optional(), block: z.number().min(0).max(1).nullable().optional() }).strict(),
+          z.object({ review: z.number().min(0).max(1).nullable().optional(), block: CLASSIFIER_NEVER_BLOCKS.optional() }).strict(),
         ),
       ),
     },
-    responses: { 200: json(z.object({ thresholds: z.record(z.string(), z.object({ review: z.number().nullable(), block: z.number().nullable() })) })), ...errors(400, 401, 403) },
+    responses: { 200: json(z.object({ thresholds: z.record(z.string(), z.object({ review: z.number().nullable(), block: z.null() })) })), ...errors(400, 401, 403) },
   }),
 };
 
 export function settingsRoutes(store: Pick<Store, 'verdictPolicy' | 'setClassifierThresholds'>) {
   const app = router();
 
-  app.openapi(routes.getThresholds, async (c) => c.json({ thresholds: (await store.verdictPolicy()).classifier as Record<string, { review: number | null; block: number | null }> }, 200));
+  app.openapi(routes.getThresholds, async (c) => c.json({ thresholds: (await store.verdictPolicy()).classifier as Record<string, { review: number | null; block: null }> }, 200));
   app.openapi(routes.putThresholds, async (c) => {
-    const policy = await store.setClassifierThresholds(c.get('actor'), c.req.valid('json') as Record<string, { review?: number | null; block?: number | null }>);
-    return c.json({ thresholds: policy.classifier as Record<string, { review: number | null; block: number | null }> }, 200);
+    const policy = await store.setClassifierThresholds(c.get('actor'), c.req.valid('json') as Record<string, { review?: number | null; block?: null }>);
+    return c.json({ thresholds: policy.classifier as Record<string, { review: number | null; block: null }> }, 200);
   });
 
   return app;

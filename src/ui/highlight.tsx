@@ -4,7 +4,8 @@
  * marked with all the findings that cover it (coloured by the most severe one).
  * Text is always rendered as text: hono/jsx escapes it, nothing is parsed as HTML.
  */
-import type { Hit } from '../review/types.js';
+import type { Hit, ModelFinding } from '../review/types.js';
+import { MODEL_LABEL } from '../review/model-finding.js';
 
 export interface Segment {
   text: string;
@@ -82,20 +83,51 @@ export function FindingTip({ hit }: { hit: Hit }) {
   );
 }
 
-/** The field's text with findings as focusable, coloured marks carrying their explanation. */
-export function Highlighted({ text, hits, field }: { text: string; hits: Hit[]; field: 'title' | 'body' }) {
-  const indexes = hits.map((h, i) => (h.field === field ? i : -1)).filter((i) => i >= 0);
+/** The explanation of a window the classifier read as not clean. */
+export function ModelTip({ finding, score }: { finding: ModelFinding; score: number }) {
+  return (
+    <span class="tip" role="tooltip">
+      <b>模型依据</b> · {GATE_LABEL[finding.gate] ?? finding.gate} · {MODEL_LABEL[finding.category] ?? CATEGORY_LABEL[finding.category] ?? finding.category}（此句 {Math.round(score * 100)}%）
+      <br />
+      {finding.message}
+      <br />
+      模型：<code>{finding.model}</code>，无规则命中时由人工判断
+    </span>
+  );
+}
+
+/**
+ * The field's text with findings as focusable, coloured marks carrying their
+ * explanation, and the windows that drove the classifier's judgement shaded
+ * (a model window has no rule behind it: it says where to read, not what is wrong).
+ */
+export function Highlighted({ text, hits, field, model }: { text: string; hits: Hit[]; field: 'title' | 'body'; model?: ModelFinding | null }) {
+  const windows = (model?.evidence ?? []).filter((w) => w.field === field);
+  // Rule findings first, then model windows (severity low: a rule finding covering the same text comes first).
+  const all: Array<Pick<Hit, 'start' | 'end' | 'severity'>> = [...hits, ...windows.map((w) => ({ start: w.start, end: w.end, severity: 'low' as const }))];
+  const indexes = [...hits.map((h, i) => (h.field === field ? i : -1)).filter((i) => i >= 0), ...windows.map((_, j) => hits.length + j)];
   return (
     <>
-      {segments(text, hits, indexes).map((seg) => {
+      {segments(text, all, indexes).map((seg) => {
         if (seg.findings.length === 0) return seg.text;
-        const top = hits[seg.findings[0]!]!;
+        const rules = seg.findings.filter((i) => i < hits.length);
+        const shades = seg.findings.filter((i) => i >= hits.length).map((i) => windows[i - hits.length]!);
+        if (rules.length === 0) {
+          return (
+            <mark class="f model" tabindex={0} aria-label={`模型依据：${MODEL_LABEL[model!.category] ?? model!.category}`}>
+              {seg.text}
+              <ModelTip finding={model!} score={shades[0]!.score} />
+            </mark>
+          );
+        }
+        const top = hits[rules[0]!]!;
         return (
-          <mark class={`f gate-${top.gate}`} tabindex={0} data-findings={seg.findings.join(',')} aria-label={`${GATE_LABEL[top.gate] ?? top.gate}：${top.rule}`}>
+          <mark class={`f gate-${top.gate}`} tabindex={0} data-findings={rules.join(',')} aria-label={`${GATE_LABEL[top.gate] ?? top.gate}：${top.rule}`}>
             {seg.text}
-            {seg.findings.map((i) => (
+            {rules.map((i) => (
               <FindingTip hit={hits[i]!} />
             ))}
+            {shades.length ? <ModelTip finding={model!} score={shades[0]!.score} /> : null}
           </mark>
         );
       })}

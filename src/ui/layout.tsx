@@ -26,6 +26,8 @@ mark.gate-legal{background:#ffe2c2;border-color:#bc4c00}
 mark.gate-policy{background:#dbe9ff;border-color:#0969da}
 mark.gate-confidentiality{background:#eddcff;border-color:#8250df}
 mark.gate-text{background:#fff4b8;border-color:#9a6700}
+mark.model{background:#eef1f4;border-bottom:2px dashed #57606a}
+.model-raised{color:#9a6700;font-weight:600}
 mark.f .tip{display:none;position:absolute;left:0;top:1.7em;z-index:5;min-width:260px;max-width:420px;padding:8px 10px;background:#1f2328;color:#fff;font-size:13px;border-radius:6px;white-space:normal;line-height:1.5}
 mark.f .tip+.tip{top:auto}
 mark.f:hover .tip,mark.f:focus .tip{display:block}

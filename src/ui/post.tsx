@@ -4,6 +4,7 @@ import type { PostView } from '../posts/types.js';
 import type { Hit } from '../review/types.js';
 import type { Store } from '../service/programs.js';
 import { ACTION_LABEL, CATEGORY_LABEL, GATE_LABEL, Highlighted, SEVERITY_LABEL } from './highlight.js';
+import { MODEL_LABEL } from '../review/model-finding.js';
 import { Badges, DECISION_LABEL, STATUS_LABEL } from './components.js';
 
 export function FindingsTable({ post, canMark }: { post: PostView; canMark: boolean }) {
@@ -64,10 +65,10 @@ export function PostBody({ post }: { post: PostView }) {
     <article class="post" id="post">
       {post.title ? (
         <h2>
-          <Highlighted text={post.title} hits={hits} field="title" />
+          <Highlighted text={post.title} hits={hits} field="title" model={post.machineReview?.modelFinding ?? null} />
         </h2>
       ) : null}
-      <Highlighted text={post.body} hits={hits} field="body" />
+      <Highlighted text={post.body} hits={hits} field="body" model={post.machineReview?.modelFinding ?? null} />
     </article>
   );
 }
@@ -78,10 +79,15 @@ export function PostMeta({ post }: { post: PostView }) {
     <p>
       <b>{post.account}</b> · 第 {post.version} 版 · 拟发布日期 {post.date} · 状态：<b id="status">{STATUS_LABEL[post.status] ?? post.status}</b>{' '}
       {mr ? <Badges verdict={mr.verdict} categories={mr.categories} /> : <span class="badge">机器审核中</span>}
-      {mr?.classifier ? (
-        <span class="muted">
+      {mr?.modelFinding ? (
+        <span class={mr.modelFinding.action === 'review' ? 'model-raised' : 'muted'} id="model-finding">
           {' '}
-          · 模型：{mr.classifier.label} {(mr.classifier.score * 100).toFixed(0)}%
+          · {mr.modelFinding.message}
+        </span>
+      ) : mr?.classifier ? (
+        <span class="muted" id="model-finding">
+          {' '}
+          · 模型判断{MODEL_LABEL[mr.classifier.label] ?? mr.classifier.label}（{Math.round(mr.classifier.score * 100)}%）
         </span>
       ) : null}
       {mr?.rulesOnly ? (

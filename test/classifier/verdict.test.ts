@@ -4,43 +4,39 @@ import { decideVerdict, DEFAULT_VERDICT_POLICY, withClassifierThresholds } from 
 import { MODEL_ID, MODELS_DIR, type ModelCard } from '../../src/classifier/model-files.js';
 import { suggestThresholds } from '../../src/classifier/thresholds.js';
 import type { ClassifierResult } from '../../src/review/types.js';
+import { ThresholdOverridesSchema } from '../../src/config.js';
 
 const c = (label: string, score: number): ClassifierResult => ({ label, score });
 
 describe('classifier thresholds in the verdict policy', () => {
-  it('defaults are the ones the shipped model’s validation curve suggests', () => {
+  it('defaults are the review thresholds the shipped model’s validation curve suggests, with no block step', () => {
     const card = JSON.parse(readFileSync(`${MODELS_DIR}${MODEL_ID}/lastgate.json`, 'utf8')) as ModelCard;
-    const suggested = (card.validation as { suggestedThresholds: unknown }).suggestedThresholds;
-    expect(DEFAULT_VERDICT_POLICY.classifier).toEqual(suggested);
+    const suggested = (card.validation as { suggestedThresholds: Record<string, { review: number | null }> }).suggestedThresholds;
+    for (const [label, t] of Object.entries(DEFAULT_VERDICT_POLICY.classifier)) expect(t, label).toEqual({ review: suggested[label]!.review, block: null });
   });
 
-  it('the classifier alone raises to review, blocks only secret and illegal, and never blocks political/ads/vulgar', () => {
+  it('the classifier alone raises to review and never blocks', () => {
     const d = DEFAULT_VERDICT_POLICY.classifier;
     const below = (x: number) => x - 0.01;
     expect(decideVerdict([], c('clean', 0.99))).toBe('pass');
-    expect(decideVerdict([], c('ads', below(d.ads!.review!)))).toBe('pass');
-    expect(decideVerdict([], c('ads', d.ads!.review!))).toBe('review');
-    expect(decideVerdict([], c('political', below(d.political!.review!)))).toBe('pass');
-    expect(decideVerdict([], c('political', d.political!.review!))).toBe('review');
-    expect(decideVerdict([], c('ads', 0.999))).toBe('review');
-    expect(decideVerdict([], c('political', 0.999))).toBe('review');
-    expect(decideVerdict([], c('vulgar', 0.999))).toBe('review');
-    expect(decideVerdict([], c('secret', d.secret!.review!))).toBe('review');
-    expect(decideVerdict([], c('secret', below(d.secret!.block!)))).toBe('review');
-    expect(decideVerdict([], c('secret', d.secret!.block!))).toBe('block');
-    expect(decideVerdict([], c('illegal', d.illegal!.block!))).toBe('block');
-    expect(d.political!.block).toBeNull();
-    expect(d.ads!.block).toBeNull();
-    expect(d.vulgar!.block).toBeNull();
+    for (const label of ['secret', 'political', 'illegal', 'ads', 'vulgar']) {
+      const t = d[label]!;
+      expect(t.block).toBeNull();
+      expect(decideVerdict([], c(label, below(t.review!)))).toBe('pass');
+      expect(decideVerdict([], c(label, t.review!))).toBe('review');
+      expect(decideVerdict([], c(label, 0.999))).toBe('review');
+    }
   });
 
-  it('overrides replace single steps and keep the rest', () => {
-    const policy = withClassifierThresholds({ ads: { review: 0.9 }, secret: { block: null } });
+  it('overrides replace the review step; a block step cannot be set', () => {
+    const policy = withClassifierThresholds({ ads: { review: 0.9 }, vulgar: { review: null } });
     expect(policy.classifier.ads).toEqual({ review: 0.9, block: null });
-    expect(policy.classifier.secret).toEqual({ review: DEFAULT_VERDICT_POLICY.classifier.secret!.review, block: null });
-    expect(decideVerdict([], c('ads', 0.8), policy)).toBe('pass');
+    expect(policy.classifier.secret).toEqual(DEFAULT_VERDICT_POLICY.classifier.secret);
+    expect(decideVerdict([], c('ads', 0.85), policy)).toBe('pass');
+    expect(decideVerdict([], c('vulgar', 0.999), policy)).toBe('pass');
     expect(decideVerdict([], c('secret', 0.999), policy)).toBe('review');
-    expect(DEFAULT_VERDICT_POLICY.classifier.secret!.block).not.toBeNull();
+    expect(ThresholdOverridesSchema.safeParse({ illegal: { block: 0.98 } }).success).toBe(false);
+    expect(ThresholdOverridesSchema.safeParse({ illegal: { block: null } }).success).toBe(true);
   });
 
   it('suggestThresholds applies precision targets and floors', () => {

@@ -1,0 +1,1 @@
+ALTER TABLE `machine_reviews` ADD `model_finding` text;
