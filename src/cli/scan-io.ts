@@ -1,0 +1,69 @@
+/**
+ * Reading and writing JSON Lines for `lastgate scan` at the speed of the
+ * rule engine: input cut into lines by hand on large byte chunks, output
+ * written in large chunks with back-pressure.
+ */
+
+/**
+ * Lines of a byte stream, split by hand on large chunks (faster than
+ * readline or a string decoder): a chunk is cut after its last newline, a
+ * byte that is never part of a multi-byte UTF-8 character, and the complete
+ * part decoded at once. A trailing \r is dropped. Yields null after each
+ * chunk, so the caller can flush what it wrote: a person typing posts sees
+ * each answer.
+ */
+export async function* readLines(input: NodeJS.ReadableStream): AsyncGenerator<string | null> {
+  let carry: Buffer | null = null;
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (carry) buf = Buffer.concat([carry, buf]);
+    const last = buf.lastIndexOf(10);
+    if (last < 0) {
+      carry = buf;
+      continue;
+    }
+    carry = last + 1 < buf.length ? buf.subarray(last + 1) : null;
+    const text = buf.toString('utf8', 0, last);
+    let from = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', from);
+      const end = nl < 0 ? text.length : nl;
+      yield end > from && text.charCodeAt(end - 1) === 13 ? text.slice(from, end - 1) : text.slice(from, end);
+      if (nl < 0) break;
+      from = nl + 1;
+    }
+    yield null;
+  }
+  if (carry && carry.length > 0) {
+    const text = carry.toString('utf8');
+    yield text.endsWith('\r') ? text.slice(0, -1) : text;
+  }
+}
+
+/**
+ * Output lines collected and written in chunks of about 256 KiB: one write
+ * (and one wait for the stream) per line would cost more than the review.
+ * Waits for 'drain' when the stream asks it to, so memory stays bounded.
+ */
+export class LineWriter {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly out: NodeJS.WritableStream) {}
+
+  async push(line: string): Promise<void> {
+    this.parts.push(line);
+    this.size += line.length;
+    if (this.size >= 1 << 18) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const chunk = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    await new Promise<void>((resolve, reject) => {
+      const more = this.out.write(chunk, (e) => (e ? reject(e) : !more ? undefined : resolve()));
+      if (!more) this.out.once('drain', resolve);
+    });
+  }
+}
