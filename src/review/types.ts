@@ -71,6 +71,14 @@ export interface ClassifierResult {
   score: number;
   /** Every label's probability, when the model gives them. */
   scores?: Record<string, number>;
+  /**
+   * The windows of the text that drove the score, strongest first (at most
+   * about 3, no two overlapping, only windows whose own top label is not
+   * `clean`; empty when there are none): JavaScript string offsets into the
+   * text given to `classify`, so `text.slice(start, end)` is the window.
+   * Absent for models that cannot tell (1.x).
+   */
+  evidence?: Array<{ start: number; end: number; label: string; score: number }>;
 }
 
 /** Output of the machine-review processor for one post version. */
