@@ -38,7 +38,7 @@ import { loadWindowModel, type WindowScores } from '../src/classifier/window-mod
 import { readTuningTexts, type LabelledText } from '../src/classifier/training-data.js';
 import { readCorpus } from '../src/classifier/corpus.js';
 import { buildLongDocuments, buildRealLongDocuments, LONG_SEED } from '../src/classifier/length-validation.js';
-import { chooseLength, fitTemperature, OFFICIAL_BUDGET, raisedAll, type DevItem, type LongItem } from '../src/classifier/calibration.js';
+import { chooseLength, fitTemperature, LENGTH_TOLERANCE, OFFICIAL_BUDGET, raisedAll, type DevItem, type LongItem } from '../src/classifier/calibration.js';
 import { compare, formatComparison } from '../src/classifier/comparison.js';
 import { SEEDS_DIR } from '../src/evaluation/real-data.js';
 
@@ -268,6 +268,12 @@ function architectureText(x: { arch: string; dim: number; hidden: number; kernel
 }
 
 
+function admissibleText(c: WindowModelCard): string {
+  const trials = (c.validation as { length: { trials: Array<{ coefficient: number; longBadRaised: number; devBadRaised: number }> } }).length.trials;
+  const ok = trials.filter((t) => t.longBadRaised - t.devBadRaised >= -LENGTH_TOLERANCE - 1e-12).map((t) => t.coefficient);
+  return `coefficients that keep long dev documents with a bad text raised as often as the bad texts alone: ${ok.length ? ok.join(', ') : 'none'} of ${trials.map((t) => t.coefficient).join(', ')}`;
+}
+
 function modelReadme(c: WindowModelCard, bytes: number): string {
   const v = c.validation as { decision: { thresholds: Record<string, { review: number }> }; seeds: Array<{ file: string; label: string; pClean: number }> };
   return `# ${c.name}-${c.version}
@@ -279,8 +285,10 @@ repository and \`../shared/data/\`; served offline by src/classifier/window-mode
 ## Model
 
 ${String(c.architecture.description)}. ${c.vocabSize} tokens, ${Number(c.architecture.embeddingRows).toLocaleString('en-US')} embedding rows;
-\`onnx/model.onnx\` is ${(bytes / 1e6).toFixed(1)} MB. Decision (lastgate.json): temperature ${c.temperature}, clean margin ${c.cleanMargin},
-length coefficient ${c.lengthCorrection?.coefficient ?? 0} · ln(windows); review thresholds ${Object.entries(v.decision.thresholds).map(([l, t]) => `${l} ${t.review}`).join(', ')}
+\`onnx/model.onnx\` is ${(bytes / 1e6).toFixed(1)} MB${c.train.options && (c.train.options as { fp16_embeddings?: boolean }).fp16_embeddings ? ' (the embedding table in float16)' : ''}, sha256 ${String(c.train.onnxSha256).slice(0, 16)}…;
+\`npm run train\` with the same repository, ../shared/data/ and torch rebuilds it byte for byte (one thread, fixed seed).
+Decision (lastgate.json): temperature ${c.temperature}, clean margin ${c.cleanMargin},
+${c.lengthCorrection?.coefficient ? `length correction ${c.lengthCorrection.coefficient} · ln(windows)` : 'no length correction'} (${admissibleText(c)}); review thresholds ${Object.entries(v.decision.thresholds).map(([l, t]) => `${l} ${t.review}`).join(', ')}
 (chosen on dev so that at most ${OFFICIAL_BUDGET * 100} % of the official dev paragraphs are raised by the classifier alone).
 \`classify\` also returns \`evidence\`: the windows that drove the score, as offsets into the text.
 
@@ -300,6 +308,6 @@ trained on the train part only; dev chose the options and the decision; the hold
 
 The classifier alone never decides: it raises a post to human review. Its \`secret\`, \`political\`, \`illegal\` and \`ads\`
 are learnt from synthetic templates only; real clean official text (1954–2009 reports, regulations) and COLD comments
-are the only real texts it has seen. Seeds on dev: ${v.seeds.map((s) => `${s.file} ${s.label} (p(clean) ${s.pClean})`).join(', ')}.
+are the only real texts it has seen. The two seed documents (they had to stay clean when the decision was chosen): ${v.seeds.map((s) => `${s.file} ${s.label} (p(clean) ${s.pClean})`).join(', ')}.
 `;
 }

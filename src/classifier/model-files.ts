@@ -5,8 +5,8 @@
 import { fileURLToPath } from 'node:url';
 import type { LengthCorrection } from './length-correction.js';
 
-export const MODEL_NAME = 'lastgate-zh-charngram';
-export const MODEL_VERSION = '1.4.0';
+export const MODEL_NAME = 'lastgate-zh-charft';
+export const MODEL_VERSION = '2.0.0';
 export const MODEL_ID = `${MODEL_NAME}-${MODEL_VERSION}`;
 /** The model shipped before issue 13, kept in models/ for side-by-side figures (eval, bench). */
 export const BASELINE_MODEL_ID = 'lastgate-zh-charngram-1.4.0';
