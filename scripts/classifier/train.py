@@ -119,7 +119,8 @@ class WindowClassifier(nn.Module):
             h = F.relu(self.conv(x)) * m
             w = F.max_pool1d(h, self.window, self.stride)
             return self.out(w.transpose(1, 2))
-        s = F.avg_pool1d(x * m, self.window, self.stride)
+        # Padding positions look up row 0, which stays zero: the sums need no mask, the counts do.
+        s = F.avg_pool1d(x, self.window, self.stride)
         c = F.avg_pool1d(m, self.window, self.stride).clamp_min(1.0 / self.window)
         w = (s / c).transpose(1, 2)
         if self.arch == 'linear':
