@@ -1,7 +1,11 @@
 /**
- * Classifier benchmark: posts per second for 500-character posts in one
- * thread and through a piscina pool of 2 worker threads, single-post latency
- * (p50 / p99) and memory. Writes `## Classifier` of BENCHMARKS.md.
+ * Classifier benchmark, the shipped model and 1.4.0 side by side in one run
+ * (the machine is shared: only figures of one run compare, best read as
+ * ratios): posts per second for 500-character posts through `loadClassifier()`
+ * in one thread and through a piscina pool of 2 worker threads, single-post
+ * latency (p50 / p99) and memory. Passes of the two models alternate, so a
+ * burst of load from another job hits both. Writes `## Classifier` of
+ * BENCHMARKS.md.
  * Run alone with `node bin/run-ts.mjs bench/classifier.ts` or via `npm run bench -- classifier`.
  */
 import { statSync } from 'node:fs';
@@ -9,17 +13,19 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { loadClassifier } from '../src/classifier/index.js';
-import { MODELS_DIR } from '../src/classifier/model-files.js';
+import { BASELINE_MODEL_ID, MODEL_ID, MODELS_DIR } from '../src/classifier/model-files.js';
 import { readCorpus } from '../src/classifier/corpus.js';
+import type { TextClassifier } from '../src/review/types.js';
 import { machineLine, percentile, writeSection } from './report.js';
 
 const POSTS = Number(process.env.BENCH_CLASSIFIER_POSTS ?? 4000);
 const BATCH = 64;
 const LATENCY_SAMPLES = 1000;
-const PASSES = 3;
+const PASSES = 5;
+const MODELS = [MODEL_ID, BASELINE_MODEL_ID] as const;
 
 /** 500-character posts assembled from the corpus (all labels), deterministic. */
-function posts(n: number): string[] {
+export function benchPosts(n: number): string[] {
   const corpus = readCorpus('test').map((e) => e.text.replace(/\s+/g, ''));
   const out: string[] = [];
   let i = 0;
@@ -42,87 +48,117 @@ function batches(texts: string[]): string[][] {
   return out;
 }
 
-export interface ClassifierBenchResult {
-  posts: number;
+export interface ClassifierBenchModel {
+  model: string;
   singleThreadPostsPerSec: number;
+  singleThreadMedian: number;
   poolPostsPerSec: number;
+  poolMedian: number;
   p50Ms: number;
   p99Ms: number;
+  onnxMB: number;
+}
+
+export interface ClassifierBenchResult {
+  posts: number;
+  loadAtStart: number;
+  loadAtEnd: number;
+  models: ClassifierBenchModel[];
   rssMiB: number;
-  heapMiB: number;
 }
 
 export async function runClassifierBench(): Promise<ClassifierBenchResult> {
-  const texts = posts(POSTS);
+  const texts = benchPosts(POSTS);
   const loadAtStart = loadavg()[0]!;
-  const classifier = await loadClassifier();
-  await classifier.classify(texts.slice(0, BATCH)); // warm-up
+  const classifiers = new Map<string, TextClassifier>();
+  for (const model of MODELS) {
+    const c = await loadClassifier({ model });
+    await c.classify(texts.slice(0, BATCH)); // warm-up
+    classifiers.set(model, c);
+  }
+  const single = new Map<string, number[]>(MODELS.map((m) => [m, []]));
+  const latencies = new Map<string, number[]>(MODELS.map((m) => [m, []]));
+  const pooled = new Map<string, number[]>(MODELS.map((m) => [m, []]));
 
-  // Throughput: the best of PASSES full passes (and their median), so a burst
-  // of load from another job on this shared machine does not set the figure.
-  const single: number[] = [];
+  // Throughput: PASSES full passes per model, alternating models pass by pass.
   for (let pass = 0; pass < PASSES; pass++) {
-    const t0 = performance.now();
-    for (const b of batches(texts)) await classifier.classify(b);
-    single.push(texts.length / ((performance.now() - t0) / 1000));
+    for (const model of MODELS) {
+      const c = classifiers.get(model)!;
+      const t0 = performance.now();
+      for (const b of batches(texts)) await c.classify(b);
+      single.get(model)!.push(texts.length / ((performance.now() - t0) / 1000));
+    }
   }
-  const singleThreadPostsPerSec = Math.max(...single);
-
-  const latencies: number[] = [];
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    const s = performance.now();
-    await classifier.classify([texts[i % texts.length]!]);
-    latencies.push(performance.now() - s);
+  // Latency: sequential single-post calls, alternating models in blocks of 50.
+  for (let i = 0; i < LATENCY_SAMPLES; i += 50) {
+    for (const model of MODELS) {
+      const c = classifiers.get(model)!;
+      for (let k = i; k < i + 50; k++) {
+        const s = performance.now();
+        await c.classify([texts[k % texts.length]!]);
+        latencies.get(model)!.push(performance.now() - s);
+      }
+    }
   }
-  latencies.sort((a, b) => a - b);
   const mem = process.memoryUsage();
 
-  const pool = new Piscina({ filename: fileURLToPath(new URL('../src/classifier/pool-worker.mjs', import.meta.url)), minThreads: 2, maxThreads: 2 });
-  let poolPostsPerSec = 0;
-  const pooled: number[] = [];
-  try {
-    await Promise.all([pool.run(texts.slice(0, BATCH)), pool.run(texts.slice(0, BATCH))]); // load the model in both threads
-    for (let pass = 0; pass < PASSES; pass++) {
-      const t0 = performance.now();
-      await Promise.all(batches(texts).map((b) => pool.run(b)));
-      pooled.push(texts.length / ((performance.now() - t0) / 1000));
+  // Pool: 2 worker threads per model, each with its own copy (onnxruntime at one intra-op thread for 2.x).
+  for (const model of MODELS) {
+    const pool = new Piscina({ filename: fileURLToPath(new URL('../src/classifier/pool-worker.mjs', import.meta.url)), minThreads: 2, maxThreads: 2, workerData: { model } });
+    try {
+      await Promise.all([pool.run(texts.slice(0, BATCH)), pool.run(texts.slice(0, BATCH))]); // load the model in both threads
+      for (let pass = 0; pass < PASSES; pass++) {
+        const t0 = performance.now();
+        await Promise.all(batches(texts).map((b) => pool.run(b)));
+        pooled.get(model)!.push(texts.length / ((performance.now() - t0) / 1000));
+      }
+    } finally {
+      await pool.destroy();
     }
-    poolPostsPerSec = Math.max(...pooled);
-  } finally {
-    await pool.destroy();
   }
+  const loadAtEnd = loadavg()[0]!;
 
   const result: ClassifierBenchResult = {
     posts: texts.length,
-    singleThreadPostsPerSec,
-    poolPostsPerSec,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
+    loadAtStart,
+    loadAtEnd,
     rssMiB: mem.rss / 2 ** 20,
-    heapMiB: mem.heapUsed / 2 ** 20,
+    models: MODELS.map((model) => {
+      const lat = [...latencies.get(model)!].sort((a, b) => a - b);
+      return {
+        model,
+        singleThreadPostsPerSec: Math.max(...single.get(model)!),
+        singleThreadMedian: median(single.get(model)!),
+        poolPostsPerSec: Math.max(...pooled.get(model)!),
+        poolMedian: median(pooled.get(model)!),
+        p50Ms: percentile(lat, 50),
+        p99Ms: percentile(lat, 99),
+        onnxMB: statSync(`${MODELS_DIR}${model}/onnx/model.onnx`).size / 1e6,
+      };
+    }),
   };
   const r = (x: number) => Math.round(x).toLocaleString('en-US');
+  const [a, b] = result.models as [ClassifierBenchModel, ClassifierBenchModel];
+  const ratio = (x: number, y: number) => (x / y).toFixed(2);
   writeSection(
     'Classifier',
     `
-Model \`${classifier.version}\` through \`loadClassifier()\` (transformers.js pipeline + onnxruntime-node, tokenisation included), ${result.posts} posts of 500 characters built from the test corpus, batches of ${BATCH}.
+\`${a.model}\` (shipped) and \`${b.model}\` (the model it replaced) in one run, through \`loadClassifier()\` (tokenisation, onnxruntime-node, the decision and, for ${a.model}, the evidence windows included), ${result.posts} posts of 500 characters built from the test corpus, batches of ${BATCH}. Passes of the two models alternate.
 
-Machine: ${machineLine()}. Command: \`npm run bench -- classifier\` (or \`node bin/run-ts.mjs bench/classifier.ts\`).
+Machine: ${machineLine()}. Command: \`npm run bench -- classifier\` (or \`node bin/run-ts.mjs bench/classifier.ts\`). Load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${loadAtEnd.toFixed(2)} at the end, on 2 cores; this machine is shared with other jobs, so absolute figures move from run to run and the ratio column is the one to compare.
 
-| measure | target | measured |
-|---|---|---|
-| posts/s, one thread (main thread; onnxruntime's own intra-op threads not pinned), best of ${PASSES} passes (median) | ≥ 2,000 | ${r(result.singleThreadPostsPerSec)} (${r(median(single))}) |
-| posts/s, piscina pool of 2 worker threads, best of ${PASSES} passes (median) | ≥ 2,000 | ${r(result.poolPostsPerSec)} (${r(median(pooled))}) |
-| single post latency p50 | | ${result.p50Ms.toFixed(2)} ms |
-| single post latency p99 | < 20 ms | ${result.p99Ms.toFixed(2)} ms |
-| memory after load and run (one thread) | | RSS ${r(result.rssMiB)} MiB, JS heap ${r(result.heapMiB)} MiB |
+| measure | target | ${a.model} | ${b.model} | ratio |
+|---|---|---|---|---|
+| posts/s, one thread, best of ${PASSES} passes (median) | ≥ 2,000 | ${r(a.singleThreadPostsPerSec)} (${r(a.singleThreadMedian)}) | ${r(b.singleThreadPostsPerSec)} (${r(b.singleThreadMedian)}) | ${ratio(a.singleThreadPostsPerSec, b.singleThreadPostsPerSec)} (${ratio(a.singleThreadMedian, b.singleThreadMedian)}) |
+| posts/s, piscina pool of 2 worker threads, best of ${PASSES} passes (median) | ≥ 2,000 | ${r(a.poolPostsPerSec)} (${r(a.poolMedian)}) | ${r(b.poolPostsPerSec)} (${r(b.poolMedian)}) | ${ratio(a.poolPostsPerSec, b.poolPostsPerSec)} (${ratio(a.poolMedian, b.poolMedian)}) |
+| single post latency p50 | | ${a.p50Ms.toFixed(2)} ms | ${b.p50Ms.toFixed(2)} ms | |
+| single post latency p99 | < 20 ms | ${a.p99Ms.toFixed(2)} ms | ${b.p99Ms.toFixed(2)} ms | |
+| ONNX file | < 50 MB | ${a.onnxMB.toFixed(1)} MB | ${b.onnxMB.toFixed(1)} MB | |
 
-Load average (1 min) when the run started: ${loadAtStart.toFixed(2)} on 2 cores; above ~0.5, other jobs share the cores and the throughput rows are lower bounds.
-
-Latency: ${LATENCY_SAMPLES} sequential \`classify([post])\` calls after warm-up. The ONNX file is ${(statSync(`${MODELS_DIR}${classifier.version}/onnx/model.onnx`).size / 1e6).toFixed(1)} MB; each worker thread loads its own copy.
+One thread: the main thread; ${a.model} runs onnxruntime with one intra-op thread, ${b.model} (transformers.js) with onnxruntime's default. Pool: each worker thread loads its own copy. Latency: ${LATENCY_SAMPLES} sequential \`classify([post])\` calls per model after warm-up. Memory after loading both models and the single-thread runs: RSS ${r(result.rssMiB)} MiB.
 `,
   );
-  console.log(result);
+  console.log(JSON.stringify(result, null, 2));
   return result;
 }
 

@@ -1,10 +1,18 @@
 /**
- * The local text classifier of machine review: our own character n-gram model
- * (models/<name>-<version>/), run by a transformers.js text-classification
- * pipeline, strictly offline. Safe to load in worker threads and BullMQ
- * workers: each thread or process loads its own copy once and reuses it.
+ * The local text classifier of machine review, strictly offline: models load
+ * only from models/<name>-<version>/ and nothing is ever fetched. Safe to load
+ * in worker threads and BullMQ workers: each thread or process loads its own
+ * copy once and reuses it.
  *
- * A text counts as its worst window (of its worst chunk); the decision then
+ * Two model formats are served:
+ * - window models (2.x, `format: "window-logits"` in the card): our tokenizer
+ *   and onnxruntime-node on a graph that scores every window; the decision,
+ *   the length correction and the evidence windows are taken in
+ *   window-model.ts;
+ * - the 1.x character n-gram models (1.4.0 is kept for side-by-side figures),
+ *   run by a transformers.js text-classification pipeline, below.
+ *
+ * 1.x: a text counts as its worst window (of its worst chunk); the decision then
  * adds the model card's length correction to that window's clean logit
  * (`coefficient · ln(windows scored)`, see length-correction.ts), so a long
  * clean report is not flagged only because it holds thousands of windows.
@@ -15,11 +23,12 @@ import { readFileSync } from 'node:fs';
 import { pipeline } from '@xenova/transformers';
 import type { ClassifierResult, TextClassifier } from '../review/types.js';
 import { chunkText, CHUNK_CHARS, CHUNK_OVERLAP } from './chunking.js';
-import { LABELS, MODEL_ID, MODELS_DIR, type ModelCard } from './model-files.js';
+import { isWindowCard, LABELS, MODEL_ID, MODELS_DIR, type AnyModelCard, type ModelCard } from './model-files.js';
+import { loadWindowModel } from './window-model.js';
 import { boostClean, lengthBoost, windowsScored } from './length-correction.js';
 import { useOfflineModels } from './offline-env.js';
 
-export { MODEL_ID, LABELS } from './model-files.js';
+export { MODEL_ID, BASELINE_MODEL_ID, LABELS } from './model-files.js';
 
 export interface ClassifierOptions {
   /** Directory holding `<model>/` (default: the repository's models/). */
@@ -28,8 +37,10 @@ export interface ClassifierOptions {
   model?: string;
   /** Windows scored per ONNX run (default 32). */
   batchSize?: number;
-  /** Window length for long texts, in characters (default {@link CHUNK_CHARS}). */
+  /** 1.x: window length for long texts, in characters (default {@link CHUNK_CHARS}). */
   chunkChars?: number;
+  /** 2.x: onnxruntime intra-op threads (default 1). */
+  threads?: number;
 }
 
 type Scored = Array<{ label: string; score: number }>;
@@ -44,14 +55,28 @@ const loaded = new Map<string, Promise<TextClassifier>>();
 export function loadClassifier(opts: ClassifierOptions = {}): Promise<TextClassifier> {
   const modelsDir = opts.modelsDir ?? MODELS_DIR;
   const model = opts.model ?? MODEL_ID;
-  const key = JSON.stringify([modelsDir, model, opts.batchSize, opts.chunkChars]);
+  const key = JSON.stringify([modelsDir, model, opts.batchSize, opts.chunkChars, opts.threads]);
   let p = loaded.get(key);
   if (!p) {
-    p = create(modelsDir, model, opts.batchSize ?? 32, opts.chunkChars ?? CHUNK_CHARS);
+    p = open(modelsDir, model, opts);
     p.catch(() => loaded.delete(key));
     loaded.set(key, p);
   }
   return p;
+}
+
+async function open(modelsDir: string, model: string, opts: ClassifierOptions): Promise<TextClassifier> {
+  // Whatever the format, transformers.js (if anything uses it) looks only in models/.
+  useOfflineModels(modelsDir);
+  const dir = `${modelsDir.endsWith('/') ? modelsDir : `${modelsDir}/`}${model}/`;
+  let card: Partial<AnyModelCard> | null = null;
+  try {
+    card = JSON.parse(readFileSync(`${dir}lastgate.json`, 'utf8')) as Partial<AnyModelCard>;
+  } catch {
+    card = null;
+  }
+  if (card && isWindowCard(card)) return loadWindowModel(dir, model, card, { threads: opts.threads });
+  return create(modelsDir, model, opts.batchSize ?? 32, opts.chunkChars ?? CHUNK_CHARS);
 }
 
 async function create(modelsDir: string, model: string, batchSize: number, chunkChars: number): Promise<TextClassifier> {

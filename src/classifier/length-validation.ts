@@ -20,6 +20,7 @@
  */
 import type { CorpusExample } from './corpus.js';
 import { seededRandom } from '../random.js';
+import type { LabelledText } from './training-data.js';
 
 export const LONG_SEED = 2026;
 export const LONG_PER_KIND = 500;
@@ -30,6 +31,8 @@ export interface LongDocument {
   kind: 'clean' | 'ordinary' | 'bad';
   label: string;
   text: string;
+  /** `bad`: the dev bad post inserted. */
+  inserted?: string;
 }
 
 export function buildLongDocuments(dev: readonly CorpusExample[], perKind = LONG_PER_KIND, seed = LONG_SEED): LongDocument[] {
@@ -57,7 +60,44 @@ export function buildLongDocuments(dev: readonly CorpusExample[], perKind = LONG
     const host = paragraphs(i % 2 === 0 ? clean : ordinary, target());
     const b = pick(bad);
     host.splice(Math.floor(rand() * (host.length + 1)), 0, b.text);
-    docs.push({ kind: 'bad', label: b.label, text: host.join('\n') });
+    docs.push({ kind: 'bad', label: b.label, text: host.join('\n'), inserted: b.text });
   }
   return docs;
+}
+
+export interface RealLongDocument {
+  kind: 'official' | 'official+bad';
+  /** The official document (`OfficialText.document`). */
+  document: string;
+  text: string;
+  /** `official+bad`: the dev bad text inserted. */
+  inserted?: string;
+  insertedSet?: string;
+}
+
+/**
+ * Long real documents from dev texts only: every official dev document whole
+ * (its paragraphs in file order, one per line: a work report runs to 20,000
+ * characters and more), and each of them again with one dev bad text inserted
+ * as a paragraph at a random place, alternately a synthetic bad post and a
+ * COLD offensive comment. Deterministic for a seed.
+ */
+export function buildRealLongDocuments(dev: readonly LabelledText[], seed = LONG_SEED): RealLongDocument[] {
+  if (dev.some((e) => e.part !== 'dev')) throw new Error('long documents are built from dev texts only');
+  const byDocument = new Map<string, string[]>();
+  for (const t of dev) if (t.set === 'official') (byDocument.get(t.document!) ?? byDocument.set(t.document!, []).get(t.document!)!).push(t.text);
+  const synthetic = dev.filter((t) => t.set === 'synthetic' && t.label !== 0);
+  const cold = dev.filter((t) => t.set === 'cold' && t.label !== 0);
+  const rand = seededRandom(seed + 1);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const out: RealLongDocument[] = [];
+  let i = 0;
+  for (const [document, paragraphs] of [...byDocument].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    out.push({ kind: 'official', document, text: paragraphs.join('\n') });
+    const b = i++ % 2 === 0 ? pick(synthetic) : pick(cold);
+    const host = [...paragraphs];
+    host.splice(Math.floor(rand() * (host.length + 1)), 0, b.text);
+    out.push({ kind: 'official+bad', document, text: host.join('\n'), inserted: b.text, insertedSet: b.set });
+  }
+  return out;
 }

@@ -5,9 +5,11 @@
 import { fileURLToPath } from 'node:url';
 import type { LengthCorrection } from './length-correction.js';
 
-export const MODEL_NAME = 'lastgate-zh-charngram';
-export const MODEL_VERSION = '1.4.0';
+export const MODEL_NAME = 'lastgate-zh-charft';
+export const MODEL_VERSION = '2.0.0';
 export const MODEL_ID = `${MODEL_NAME}-${MODEL_VERSION}`;
+/** The model shipped before issue 13, kept in models/ for side-by-side figures (eval, bench). */
+export const BASELINE_MODEL_ID = 'lastgate-zh-charngram-1.4.0';
 
 /** The repository's `models/` directory (absolute, with a trailing slash as transformers.js expects). */
 export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
@@ -16,7 +18,7 @@ export const MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url
 export const LABELS = ['clean', 'secret', 'political', 'illegal', 'ads', 'vulgar'] as const;
 export type Label = (typeof LABELS)[number];
 
-/** Training metadata written next to the model (`lastgate.json`). */
+/** Model card (`lastgate.json`) of the 1.x character n-gram models, served through transformers.js. */
 export interface ModelCard {
   name: string;
   version: string;
@@ -32,4 +34,38 @@ export interface ModelCard {
   chunkOverlap: number;
   train: Record<string, unknown>;
   validation: Record<string, unknown>;
+}
+
+/**
+ * Model card (`lastgate.json`) of the window models (2.x): what the served
+ * decision needs (window-model.ts) and where the model came from.
+ */
+export interface WindowModelCard {
+  name: string;
+  version: string;
+  format: 'window-logits';
+  labels: readonly string[];
+  /** Tokens in tokenizer.json (ids 0 … vocabSize − 1); embedding rows vocabSize … + buckets − 1 are the hashed n-grams. */
+  vocabSize: number;
+  buckets: number;
+  /** Window length and the distance between window starts, in token positions. */
+  window: number;
+  stride: number;
+  /** How far beyond its own positions a window's score looks (the convolution's reach). */
+  radius: number;
+  temperature: number;
+  /** Added to every window's clean logit after the temperature. */
+  cleanMargin: number;
+  lengthCorrection?: LengthCorrection;
+  architecture: Record<string, unknown>;
+  data: Record<string, unknown>;
+  licences: Array<{ data: string; licence: string; source: string }>;
+  train: Record<string, unknown>;
+  validation: Record<string, unknown>;
+}
+
+export type AnyModelCard = ModelCard | WindowModelCard;
+
+export function isWindowCard(card: Partial<AnyModelCard>): card is WindowModelCard {
+  return (card as Partial<WindowModelCard>).format === 'window-logits';
 }

@@ -72,9 +72,11 @@ export interface ClassifierResult {
   /** Every label's probability, when the model gives them. */
   scores?: Record<string, number>;
   /**
-   * The windows of the classified text that drove a non-clean score,
-   * strongest first: JavaScript string offsets into the text given to
-   * `classify`, with the window's own top label and its probability.
+   * The windows of the text that drove the score, strongest first (at most
+   * about 3, no two overlapping, only windows whose own top label is not
+   * `clean`; empty when there are none): JavaScript string offsets into the
+   * text given to `classify`, so `text.slice(start, end)` is the window.
+   * Absent for models that cannot tell (1.x).
    */
   evidence?: Array<{ start: number; end: number; label: string; score: number }>;
 }

@@ -22,6 +22,8 @@ describe('classifier thresholds in the verdict policy', () => {
     for (const label of ['secret', 'political', 'illegal', 'ads', 'vulgar']) {
       const t = d[label]!;
       expect(t.block).toBeNull();
+      expect(t.review).toBeGreaterThan(0);
+      expect(t.review).toBeLessThan(1);
       expect(decideVerdict([], c(label, below(t.review!)))).toBe('pass');
       expect(decideVerdict([], c(label, t.review!))).toBe('review');
       expect(decideVerdict([], c(label, 0.999))).toBe('review');
