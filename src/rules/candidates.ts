@@ -106,6 +106,9 @@ export function asciiEdgeOk(norm: NormalizedText, at: number, dir: -1 | 1): bool
   return !(isDigit(inner) && isDigit(other) && g <= MAX_INNER_GAP);
 }
 
+/** A sentence of at most this many code units (punctuation included) is a heading for the next one. */
+const HEADING = 6;
+
 /**
  * Sentence bounds of a field in kept-character indices, computed once per
  * field (sentences.ts) the first time a candidate needs them.
@@ -133,7 +136,9 @@ export class Sentences {
       if (starts[mid]! <= cand.start) lo = mid;
       else hi = mid - 1;
     }
-    const a = starts[lo]!;
+    // A heading-like sentence right before (警惕！, 提醒：) speaks for the sentence after it.
+    let a = starts[lo]!;
+    if (lo > 0 && a - starts[lo - 1]! <= HEADING) a = starts[lo - 1]!;
     const z = lo + 1 < starts.length ? starts[lo + 1]! : this.text.length;
     this.last = [lowerBound(this.norm.pos, this.norm.length, a), lowerBound(this.norm.pos, this.norm.length, z) - 1];
     return this.last;
