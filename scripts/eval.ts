@@ -61,7 +61,8 @@ const card = JSON.parse(readFileSync(`${MODELS_DIR}${MODEL_ID}/lastgate.json`, '
 const baselineCard = JSON.parse(readFileSync(`${MODELS_DIR}${BASELINE_MODEL_ID}/lastgate.json`, 'utf8')) as { validation: { suggestedThresholds: Record<string, { review: number | null; block: number | null }> } };
 const policies: Record<string, VerdictPolicy> = {
   [MODEL_ID]: DEFAULT_VERDICT_POLICY,
-  [BASELINE_MODEL_ID]: withClassifierThresholds(baselineCard.validation.suggestedThresholds),
+  // 1.4.0's review thresholds; its block step is gone with the policy (the classifier alone never blocks).
+  [BASELINE_MODEL_ID]: withClassifierThresholds(Object.fromEntries(Object.entries(baselineCard.validation.suggestedThresholds).map(([label, t]) => [label, { review: t.review }]))),
 };
 
 // Texts.

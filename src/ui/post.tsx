@@ -9,7 +9,10 @@ import { Badges, DECISION_LABEL, STATUS_LABEL } from './components.js';
 
 export function FindingsTable({ post, canMark }: { post: PostView; canMark: boolean }) {
   const hits = (post.machineReview?.findings ?? []) as Hit[];
-  if (hits.length === 0) return <p class="muted">机器审核未发现问题。</p>;
+  if (hits.length === 0) {
+    const model = post.machineReview?.modelFinding;
+    return <p class="muted">{model?.action === 'review' ? '规则未命中；本稿因模型判断送人工审核（见上方标注）。' : '机器审核未发现问题。'}</p>;
+  }
   return (
     <table>
       <thead>

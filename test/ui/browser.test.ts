@@ -110,6 +110,32 @@ describe('reviewer workspace in chromium', () => {
     expect(await postStatus(postId)).toBe('published');
   }, 180_000);
 
+  it('shows the classifier’s judgement in Chinese, with the window that drove it shaded', async () => {
+    // No rule matches this text; the shipped model reads it as a regional insult.
+    const r = await client(base, tokens.editor).post('/api/posts', { account: '人社官微', body: '通知如下。你们外地人素质真低，滚回你们老家去吧，别在这里丢人现眼。' });
+    await waitFor(async () => (await postStatus(r.body.id)) === 'pending_review', 60_000, 'machine review');
+    const post = (await client(base, tokens.editor).get(`/api/posts/${r.body.id}`)).body;
+    expect(post.machineReview.findings).toEqual([]);
+    expect(post.machineReview.verdict).toBe('review');
+    expect(post.machineReview.categories).toEqual(['vulgar']);
+    expect(post.machineReview.modelFinding).toMatchObject({ category: 'vulgar', action: 'review' });
+    const editor = await signIn(tokens.editor!);
+    await editor.goto(`${base}/ui/posts/${r.body.id}`);
+    expect(await editor.locator('#model-finding').textContent()).toMatch(/模型判断疑似低俗辱骂（\d+%）/);
+    expect(await editor.textContent('main')).toContain('规则未命中；本稿因模型判断送人工审核');
+    const shaded = editor.locator('#post mark.model').first();
+    expect(await shaded.evaluate((m) => m.firstChild?.textContent)).toContain('素质真低');
+    await shaded.focus();
+    expect(await shaded.locator('.tip').textContent()).toContain('模型依据');
+    await editor.screenshot({ path: `${ARTIFACTS}6-model-finding.png`, fullPage: true });
+
+    // The reviewer rejects it, leaving the queue as the next test expects.
+    const task = (await client(base, tokens.a).get(`/api/review/tasks?postId=${r.body.id}`)).body.tasks[0];
+    expect((await client(base, tokens.a).post(`/api/review/tasks/${task.id}/claim`)).status).toBe(200);
+    const d = await client(base, tokens.a).post(`/api/review/tasks/${task.id}/decision`, { decision: 'reject', reason: '地域歧视言论' });
+    expect(d.body.status).toBe('rejected');
+  }, 120_000);
+
   it('clears a clean post with two keystrokes from the queue page', async () => {
     const r = await client(base, tokens.editor).post('/api/posts', { account: '人社官微', title: '招聘会通知', body: '本周六上午在市就业促进中心举办招聘会，欢迎求职者参加。咨询电话12333。' });
     await waitFor(async () => (await postStatus(r.body.id)) === 'pending_review', 60_000, 'machine review');
