@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AutomatonData } from './automaton.js';
-import { COMPILER_VERSION, type CompiledRules, type KeyEntry } from './compile.js';
+import { COMPILER_VERSION, KEY_HAS_PHRASE, KEY_HAS_TERM, type CompiledRules, type KeyEntries, type KeyEntry } from './compile.js';
 import { BOUNDARIES } from './pack.js';
 import type { VariantKind } from './variants.js';
 
@@ -46,7 +46,7 @@ const BOUNDARY_SHIFT = 5;
 const KIND_SHIFT = 7;
 
 /** The entries as integer columns; `min` arrays of all ones (most of them) are not stored. */
-function packEntries(entries: KeyEntry[][]): { strings: string[]; columns: Record<ColumnName, Int32Array> } {
+function packEntries(entries: KeyEntries): { strings: string[]; columns: Record<ColumnName, Int32Array> } {
   const strings: string[] = [];
   const stringIds = new Map<string, number>();
   const str = (x: string) => {
@@ -59,12 +59,13 @@ function packEntries(entries: KeyEntry[][]): { strings: string[]; columns: Recor
     return id;
   };
   let n = 0;
-  for (const list of entries) n += list.length;
-  const keyStart = new Int32Array(entries.length + 1);
+  for (let key = 0; key < entries.size; key++) n += entries.of(key).length;
+  const keyStart = new Int32Array(entries.size + 1);
   const cells = new Int32Array(n * CELLS);
   const mins: number[] = [];
   let j = 0;
-  entries.forEach((list, key) => {
+  for (let key = 0; key < entries.size; key++) {
+    const list = entries.of(key);
     keyStart[key] = j;
     for (const e of list) {
       const c = j * CELLS;
@@ -92,23 +93,29 @@ function packEntries(entries: KeyEntry[][]): { strings: string[]; columns: Recor
       }
       j++;
     }
-  });
-  keyStart[entries.length] = j;
+  }
+  keyStart[entries.size] = j;
   return { strings, columns: { keyStart, cells, mins: Int32Array.from(mins) } };
 }
 
-function unpackEntries(strings: string[], col: Record<ColumnName, Int32Array>, keyLength: Int32Array): KeyEntry[][] {
+/** The entries read back lazily: a key's objects are built the first time a text matches it. */
+function unpackEntries(strings: string[], col: Record<ColumnName, Int32Array>, keyLength: Int32Array): KeyEntries {
   const { keyStart, cells, mins } = col;
+  const size = keyStart.length - 1;
+  const kinds = new Uint8Array(size);
+  for (let key = 0; key < size; key++) {
+    for (let j = keyStart[key]!; j < keyStart[key + 1]!; j++) kinds[key]! |= cells[j * CELLS]! & PHRASE ? KEY_HAS_PHRASE : KEY_HAS_TERM;
+  }
+  const decoded: Array<KeyEntry[] | undefined> = new Array(size);
+  // Shared arrays of ones: the engine only reads `min`.
   const ones: number[][] = [];
-  const entries: KeyEntry[][] = new Array(keyStart.length - 1);
-  for (let key = 0; key < entries.length; key++) {
+  const decode = (key: number): KeyEntry[] => {
     const L = keyLength[key]!;
     const list: KeyEntry[] = [];
     for (let j = keyStart[key]!; j < keyStart[key + 1]!; j++) {
       const c = j * CELLS;
       const flags = cells[c]!;
       const minAt = cells[c + 5]!;
-      // Shared arrays of ones: the engine only reads `min`.
       const min = minAt < 0 ? (ones[L] ??= new Array<number>(L).fill(1)) : Array.from(mins.subarray(minAt, minAt + L));
       if (flags & PHRASE) {
         list.push({ t: 'phrase', phrase: cells[c + 1]!, min });
@@ -128,9 +135,9 @@ function unpackEntries(strings: string[], col: Record<ColumnName, Int32Array>, k
       if (flags & HAS_SUGGESTION) entry.suggestion = strings[cells[c + 4]!]!;
       list.push(entry);
     }
-    entries[key] = list;
-  }
-  return entries;
+    return list;
+  };
+  return { size, kinds, of: (key) => (decoded[key] ??= decode(key)) };
 }
 
 export function saveCompiled(dir: string, compiled: CompiledRules): string {

@@ -79,10 +79,31 @@ export type KeyEntry =
     }
   | { t: 'phrase'; phrase: number; min: number[] };
 
+/** Bits of `KeyEntries.kinds`. */
+export const KEY_HAS_TERM = 1;
+export const KEY_HAS_PHRASE = 2;
+
+/**
+ * The entries of each key id, read one key at a time: a table loaded from
+ * the cache decodes a key's entries only when a text matches it, so a
+ * process that scans one post does not build 50,000 entry objects first.
+ */
+export interface KeyEntries {
+  readonly size: number;
+  /** Per key: KEY_HAS_TERM when it carries a rule term, KEY_HAS_PHRASE a context or allow-list phrase. */
+  readonly kinds: Uint8Array;
+  of(key: number): readonly KeyEntry[];
+}
+
+/** Key entries held as arrays, as the compiler builds them. */
+export function keyEntries(lists: KeyEntry[][]): KeyEntries {
+  const kinds = Uint8Array.from(lists, (list) => list.reduce((k, e) => k | (e.t === 'term' ? KEY_HAS_TERM : KEY_HAS_PHRASE), 0));
+  return { size: lists.length, kinds, of: (key) => lists[key]! };
+}
+
 export interface KeyTable {
   automaton: AutomatonData;
-  /** Entries of each key id. */
-  entries: KeyEntry[][];
+  entries: KeyEntries;
 }
 
 export interface Diagnostic {
@@ -151,7 +172,7 @@ class KeyBuilder {
   }
 
   build(): KeyTable {
-    return { automaton: buildAutomaton(this.keys), entries: this.entries };
+    return { automaton: buildAutomaton(this.keys), entries: keyEntries(this.entries) };
   }
 }
 

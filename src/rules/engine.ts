@@ -25,7 +25,7 @@ import { asciiEdgeOk, anyContextHolds, covered, digitsJoined, dropNestedLexiconW
 import { checkKnowledge, knowledgeOrder } from './knowledge.js';
 import { PatternStage } from './pattern-stage.js';
 import { WordFit, type SegmentCache } from './word-fit.js';
-import { COMPILER_VERSION, compileRules, rulesVersion, type CompiledRules, type CompileOptions, type KeyTable, type PackInput } from './compile.js';
+import { COMPILER_VERSION, compileRules, KEY_HAS_PHRASE, KEY_HAS_TERM, rulesVersion, type CompiledRules, type CompileOptions, type KeyTable, type PackInput } from './compile.js';
 import { parseLexicon, type LexiconPolicy } from './lexicon.js';
 import { charTable, emptyNormalized, endOffset, type CharTable, normalize, type NormalizedText } from './normalize.js';
 import { parsePacks, readPackDir } from './pack.js';
@@ -66,17 +66,14 @@ export class RuleEngine implements RuleMatcher {
   private readonly counts = new Int32Array(1024);
   private runStart = 0;
   private runEnd = 0;
-  /** Per key: whether it carries rule terms / context or allow-list phrases. */
-  private readonly keyHasTerm: Uint8Array;
-  private readonly keyHasPhrase: Uint8Array;
+  /** Per key: whether it carries rule terms / context or allow-list phrases (KEY_HAS_TERM, KEY_HAS_PHRASE). */
+  private readonly keyKinds: Uint8Array;
 
   constructor(readonly compiled: CompiledRules) {
     this.version = compiled.version;
     this.patterns = new PatternStage(compiled);
     this.chars = charTable(this.patterns.triggers, compiled.text.automaton);
-    const entries = compiled.text.entries;
-    this.keyHasTerm = Uint8Array.from(entries, (list) => (list.some((e) => e.t === 'term') ? 1 : 0));
-    this.keyHasPhrase = Uint8Array.from(entries, (list) => (list.some((e) => e.t === 'phrase') ? 1 : 0));
+    this.keyKinds = compiled.text.entries.kinds;
   }
 
   /** Problems and notes from compilation (rewritten patterns, lexicon triage). */
@@ -211,13 +208,13 @@ export class RuleEngine implements RuleMatcher {
     const m = this.matches;
     for (let i = 0; i < m.count; i++) {
       const key = m.keys[i]!;
-      if (!this.keyHasTerm[key]) continue;
+      if (!(this.keyKinds[key]! & KEY_HAS_TERM)) continue;
       const L = automaton.keyLength[key]!;
       if (L > this.counts.length) continue;
       this.runs(stream, norm, m.ends[i]!, L);
       const p = this.runStart;
       const q = this.runEnd;
-      for (const entry of entries[key]!) {
+      for (const entry of entries.of(key)) {
         if (entry.t !== 'term' || !this.runsFit(entry.min, L)) continue;
         const last = m.ends[i]!;
         const s = L === 1 ? p : p + this.counts[0]! - entry.min[0]!;
@@ -234,13 +231,13 @@ export class RuleEngine implements RuleMatcher {
     const m = this.matches;
     for (let i = 0; i < m.count; i++) {
       const key = m.keys[i]!;
-      if (!this.keyHasPhrase[key]) continue;
+      if (!(this.keyKinds[key]! & KEY_HAS_PHRASE)) continue;
       const L = automaton.keyLength[key]!;
       if (L > this.counts.length) continue;
       this.runs(stream, norm, m.ends[i]!, L);
       const p = this.runStart;
       const q = this.runEnd;
-      for (const entry of entries[key]!) {
+      for (const entry of entries.of(key)) {
         if (entry.t !== 'phrase' || !this.runsFit(entry.min, L)) continue;
         const last = m.ends[i]!;
         const s = L === 1 ? p : p + this.counts[0]! - entry.min[0]!;
