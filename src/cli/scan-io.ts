@@ -1,7 +1,7 @@
 /**
  * Reading and writing JSON Lines for `lastgate scan` at the speed of the
- * rule engine: input cut into lines by hand on large byte chunks, output
- * written in large chunks with back-pressure.
+ * rule engine: input cut by hand into byte chunks of whole lines, decoded
+ * a chunk at a time, output written in large chunks with back-pressure.
  */
 
 import { isUtf8, transcode } from 'node:buffer';
@@ -13,19 +13,19 @@ import { isUtf8, transcode } from 'node:buffer';
  * Invalid input, which the transcoder rejects, is decoded by `toString`,
  * with U+FFFD for each bad sequence.
  */
-export function decodeUtf8(buf: Buffer): string {
+export function decodeUtf8(bytes: Uint8Array): string {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return buf.length >= 256 && isUtf8(buf) ? transcode(buf, 'utf8', 'utf16le').toString('utf16le') : buf.toString('utf8');
 }
 
 /**
- * Lines of a byte stream, split by hand on large chunks (faster than
- * readline or a string decoder): a chunk is cut after its last newline, a
- * byte that is never part of a multi-byte UTF-8 character, and the complete
- * part decoded at once. A trailing \r is dropped. Yields null after each
- * chunk, so the caller can flush what it wrote: a person typing posts sees
- * each answer.
+ * A byte stream cut into chunks that end at a line end: each chunk read is
+ * cut after its last newline (a byte that is never part of a multi-byte
+ * UTF-8 character) and the rest carried into the next. The last chunk may
+ * lack the final newline. Chunks keep the stream's own sizes, so a person
+ * typing posts gets each line as soon as it is complete.
  */
-export async function* readLines(input: NodeJS.ReadableStream): AsyncGenerator<string | null> {
+export async function* readChunks(input: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
   let carry: Buffer | null = null;
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
     let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -36,21 +36,25 @@ export async function* readLines(input: NodeJS.ReadableStream): AsyncGenerator<s
       continue;
     }
     carry = last + 1 < buf.length ? buf.subarray(last + 1) : null;
-    const text = decodeUtf8(buf.subarray(0, last));
-    let from = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', from);
-      const end = nl < 0 ? text.length : nl;
-      yield end > from && text.charCodeAt(end - 1) === 13 ? text.slice(from, end - 1) : text.slice(from, end);
-      if (nl < 0) break;
-      from = nl + 1;
-    }
-    yield null;
+    yield buf.subarray(0, last + 1);
   }
-  if (carry && carry.length > 0) {
-    const text = decodeUtf8(carry);
-    yield text.endsWith('\r') ? text.slice(0, -1) : text;
+  if (carry && carry.length > 0) yield carry;
+}
+
+/** Lines of a chunk from `readChunks` (a trailing \r dropped), without the empty string after its final newline. */
+export function splitLines(text: string): string[] {
+  const lines: string[] = [];
+  if (text.length === 0) return lines;
+  let from = 0;
+  const n = text.endsWith('\n') ? text.length - 1 : text.length;
+  for (;;) {
+    const nl = text.indexOf('\n', from);
+    const end = nl < 0 || nl > n ? n : nl;
+    lines.push(end > from && text.charCodeAt(end - 1) === 13 ? text.slice(from, end - 1) : text.slice(from, end));
+    if (end >= n) break;
+    from = end + 1;
   }
+  return lines;
 }
 
 /**

@@ -11,13 +11,13 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { isValidDate, today } from '../review/dates.js';
+import { today } from '../review/dates.js';
 import { loadConfig } from '../config.js';
 import { loadRuleEngine, type RuleEngine } from '../rules/engine.js';
 import { PackError } from '../rules/pack.js';
-import { LineWriter, readLines } from './scan-io.js';
-import { classifierFor, inlineReviewer, type ScanPost, type ScanReviewer, type ScanSetup } from './scan-review.js';
+import { reviewChunk } from './scan-chunk.js';
+import { LineWriter, readChunks } from './scan-io.js';
+import { classifierFor, inlineReviewer, type ScanReviewer, type ScanSetup } from './scan-review.js';
 
 export interface ScanIO {
   stdin: NodeJS.ReadableStream;
@@ -26,20 +26,6 @@ export interface ScanIO {
 }
 
 const USAGE = 'usage: lastgate scan [--rules DIR] [--lexicon FILE]... [--no-classifier] [FILE|-]';
-
-const PostSchema = z
-  .object({
-    id: z.union([z.string().min(1), z.number().transform(String)]),
-    title: z.string().optional(),
-    body: z.string(),
-    platform: z.string().optional(),
-    account: z.string().optional(),
-    date: z
-      .string()
-      .refine(isValidDate, 'must be a calendar day YYYY-MM-DD')
-      .optional(),
-  })
-  .passthrough();
 
 const isEpipe = (e: unknown) => (e as { code?: string }).code === 'EPIPE';
 
@@ -71,7 +57,6 @@ export async function runScan(argv: string[], io: ScanIO): Promise<number> {
     err(`one input file at most\n${USAGE}`);
     return 2;
   }
-
   // Same configuration as the server and workers: LASTGATE_CLASSIFIER, LASTGATE_CLASSIFIER_THRESHOLDS.
   let setup: ScanSetup;
   try {
@@ -130,25 +115,19 @@ export async function runScan(argv: string[], io: ScanIO): Promise<number> {
   });
   const writer = new LineWriter(io.stdout);
   const defaultDate = today();
-  let lineNo = 0;
   let bad = 0;
   try {
-    for await (const raw of readLines(input)) {
-      // End of a chunk: write what was read so far (a person typing sees each answer).
-      if (raw === null) {
-        await writer.flush();
-        continue;
-      }
-      lineNo++;
-      const post = parseLine(lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw, lineNo, defaultDate, err);
-      if (post === null) continue;
-      if (post === 'bad') {
-        bad++;
-        continue;
-      }
-      for (const line of await reviewer.review([post])) await writer.push(line);
+    let lineNo = 1;
+    // Chunks of whole lines as the stream delivers them, each answered before the next is read:
+    // a person typing posts sees each answer.
+    for await (const chunk of readChunks(input)) {
+      const r = await reviewChunk(chunk, lineNo, reviewer, defaultDate);
+      lineNo += r.lines;
+      for (const e of r.errors) err(e);
+      bad += r.errors.length;
+      if (r.out) await writer.push(r.out);
+      await writer.flush();
     }
-    await writer.flush();
   } catch (e) {
     if (!isEpipe(e)) throw e; // otherwise the reader went away (e.g. `| head`)
   } finally {
@@ -159,38 +138,4 @@ export async function runScan(argv: string[], io: ScanIO): Promise<number> {
     return 1;
   }
   return 0;
-}
-
-/** One input line as a post; null for a blank line; 'bad' (reported with its line number and field) for a bad one. */
-function parseLine(line: string, lineNo: number, defaultDate: string, err: (s: string) => void): ScanPost | null | 'bad' {
-  if (line.trim() === '') return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch (e) {
-    err(`line ${lineNo}: invalid JSON: ${(e as Error).message}`);
-    return 'bad';
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    err(`line ${lineNo}: expected a JSON object`);
-    return 'bad';
-  }
-  const parsed = PostSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    err(`line ${lineNo}: field "${issue.path.join('.') || '(post)'}": ${issue.message}`);
-    return 'bad';
-  }
-  const p = parsed.data;
-  return {
-    rawId: (json as { id: unknown }).id,
-    post: {
-      id: p.id,
-      body: p.body,
-      date: p.date ?? defaultDate,
-      ...(p.title !== undefined ? { title: p.title } : {}),
-      ...(p.platform !== undefined ? { platform: p.platform } : {}),
-      ...(p.account !== undefined ? { account: p.account } : {}),
-    },
-  };
 }

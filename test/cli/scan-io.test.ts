@@ -6,12 +6,15 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeUtf8, readLines } from '../../src/cli/scan-io.js';
+import { decodeUtf8, readChunks, splitLines } from '../../src/cli/scan-io.js';
 
+/** Lines as `lastgate scan` reads them: chunks of whole lines, each decoded and split. */
 async function lines(chunks: Buffer[]): Promise<string[]> {
-  const out: string[] = [];
-  for await (const l of readLines(Readable.from(chunks))) if (l !== null) out.push(l);
-  return out;
+  const read: Buffer[] = [];
+  for await (const c of readChunks(Readable.from(chunks))) read.push(c);
+  // Every chunk but the last ends at a line end.
+  expect(read.slice(0, -1).every((c) => c.at(-1) === 10)).toBe(true);
+  return read.flatMap((c) => splitLines(decodeUtf8(c)));
 }
 
 describe('decodeUtf8', () => {
@@ -33,7 +36,7 @@ describe('decodeUtf8', () => {
   });
 });
 
-describe('readLines', () => {
+describe('readChunks, splitLines', () => {
   it('splits lines however the chunks cut multi-byte characters, dropping a trailing \\r', async () => {
     const text = '{"id":1,"body":"谨防刷单诈骗😀"}\r\n{"id":2,"body":"招聘会"}\n\n{"id":3,"body":"末行无换行"}';
     const bytes = Buffer.from(text);
@@ -42,5 +45,7 @@ describe('readLines', () => {
       expect(await lines([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(want);
     }
     expect(await lines([bytes])).toEqual(want);
+    expect(await lines([Buffer.from('a\n\n')])).toEqual(['a', '']);
+    expect(await lines([Buffer.from('\n')])).toEqual(['']);
   });
 });
