@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AutomatonData } from './automaton.js';
-import { COMPILER_VERSION, KEY_HAS_PHRASE, KEY_HAS_TERM, type CompiledRules, type KeyEntries, type KeyEntry } from './compile.js';
+import { COMPILER_VERSION, KEY_HAS_PHRASE, KEY_HAS_TERM, termEntry, type CompiledRules, type KeyEntries, type KeyEntry } from './compile.js';
 import { BOUNDARIES } from './pack.js';
 import type { VariantKind } from './variants.js';
 
@@ -121,19 +121,19 @@ function unpackEntries(strings: string[], col: Record<ColumnName, Int32Array>, k
         list.push({ t: 'phrase', phrase: cells[c + 1]!, min });
         continue;
       }
-      const entry: KeyEntry = {
-        t: 'term',
-        rule: cells[c + 1]!,
-        term: strings[cells[c + 3]!]!,
-        min,
-        boundary: BOUNDARIES[(flags >> BOUNDARY_SHIFT) & 3]!,
-        asciiStart: (flags & ASCII_START) !== 0,
-        asciiEnd: (flags & ASCII_END) !== 0,
-        kind: KINDS[(flags >> KIND_SHIFT) & 7]!,
-      };
-      if (flags & HAS_LINE) entry.line = cells[c + 2]!;
-      if (flags & HAS_SUGGESTION) entry.suggestion = strings[cells[c + 4]!]!;
-      list.push(entry);
+      list.push(
+        termEntry({
+          rule: cells[c + 1]!,
+          line: flags & HAS_LINE ? cells[c + 2]! : undefined,
+          term: strings[cells[c + 3]!]!,
+          min,
+          boundary: BOUNDARIES[(flags >> BOUNDARY_SHIFT) & 3]!,
+          asciiStart: (flags & ASCII_START) !== 0,
+          asciiEnd: (flags & ASCII_END) !== 0,
+          kind: KINDS[(flags >> KIND_SHIFT) & 7]!,
+          suggestion: flags & HAS_SUGGESTION ? strings[cells[c + 4]!]! : undefined,
+        }),
+      );
     }
     return list;
   };

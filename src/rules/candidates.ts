@@ -6,7 +6,7 @@
  * more. Pure functions over the normalised field (normalize.ts).
  */
 import { MAX_INNER_GAP } from './automaton.js';
-import { SENTENCE, type CompiledContext, type CompiledRules, type KeyEntry } from './compile.js';
+import { SENTENCE, type CompiledContext, type CompiledRules, type TermEntry } from './compile.js';
 import { HARD_GAP, type NormalizedText } from './normalize.js';
 import { sentenceStarts } from './sentences.js';
 
@@ -17,7 +17,7 @@ export interface Occurrence {
 
 export interface Candidate {
   rule: number;
-  entry: Extract<KeyEntry, { t: 'term' }> | null;
+  entry: TermEntry | null;
   /** Explanation and fix of this occurrence (knowledge checks), over the rule's. */
   message?: string;
   suggestion?: string;
@@ -31,6 +31,14 @@ export interface Candidate {
   re: number;
   start: number;
   end: number;
+}
+
+/**
+ * A candidate with every field present in one order, whichever stage found
+ * it: candidates of one shape keep the engine's verification monomorphic.
+ */
+export function candidate(rule: number, entry: TermEntry | null, s: number, e: number, rs: number, re: number, start: number, end: number, message?: string, suggestion?: string): Candidate {
+  return { rule, entry, message, suggestion, info: false, s, e, rs, re, start, end };
 }
 
 const isAsciiAlnum = (cp: number) => (cp >= 48 && cp <= 57) || (cp >= 97 && cp <= 122);

@@ -62,22 +62,43 @@ export interface CompiledRule {
 }
 
 /** What the automaton found: a rule term (variant) or a context / allow-list phrase. */
-export type KeyEntry =
-  | {
-      t: 'term';
-      rule: number;
-      /** Lexicon terms: line in the word list; the finding's rule id is `<rule id>:<line>` (`lexicon:<file>:<line>`). */
-      line?: number;
-      /** The term as written in the rule. */
-      term: string;
-      min: number[];
-      boundary: Boundary;
-      asciiStart: boolean;
-      asciiEnd: boolean;
-      kind: VariantKind;
-      suggestion?: string;
-    }
-  | { t: 'phrase'; phrase: number; min: number[] };
+export type KeyEntry = TermEntry | { t: 'phrase'; phrase: number; min: number[] };
+
+/** A rule term (one variant of it) found by the automaton. */
+export interface TermEntry {
+  t: 'term';
+  rule: number;
+  /** Lexicon terms: line in the word list; the finding's rule id is `<rule id>:<line>` (`lexicon:<file>:<line>`). */
+  line?: number;
+  /** The term as written in the rule. */
+  term: string;
+  min: number[];
+  boundary: Boundary;
+  asciiStart: boolean;
+  asciiEnd: boolean;
+  kind: VariantKind;
+  suggestion?: string;
+}
+
+/**
+ * A term entry with every field present in one order (absent ones
+ * undefined): entries of one shape keep the engine's loops over them
+ * monomorphic.
+ */
+export function termEntry(e: Omit<TermEntry, 't'>): TermEntry {
+  return {
+    t: 'term',
+    rule: e.rule,
+    line: e.line,
+    term: e.term,
+    min: e.min,
+    boundary: e.boundary,
+    asciiStart: e.asciiStart,
+    asciiEnd: e.asciiEnd,
+    kind: e.kind,
+    suggestion: e.suggestion,
+  };
+}
 
 /** Bits of `KeyEntries.kinds`. */
 export const KEY_HAS_TERM = 1;
@@ -263,17 +284,19 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
             diagnostics.push({ source, message: `${r.id}: term "${spec.text}" has no letters or digits; ignored` });
             continue;
           }
-          text.add(k.keyText, {
-            t: 'term',
-            rule: ruleIndex,
-            term: spec.text,
-            min: k.min,
-            boundary,
-            asciiStart: isAsciiAlnum(k.key[0]!),
-            asciiEnd: isAsciiAlnum(k.key[k.key.length - 1]!),
-            kind: v.kind,
-            ...(suggestion ? { suggestion } : {}),
-          });
+          text.add(
+            k.keyText,
+            termEntry({
+              rule: ruleIndex,
+              term: spec.text,
+              min: k.min,
+              boundary,
+              asciiStart: isAsciiAlnum(k.key[0]!),
+              asciiEnd: isAsciiAlnum(k.key[k.key.length - 1]!),
+              kind: v.kind,
+              ...(suggestion ? { suggestion } : {}),
+            }),
+          );
         }
       }
     }
@@ -306,17 +329,19 @@ export function compileRules(packs: readonly PackInput[], opts: CompileOptions =
       lexiconTerms[verdict]++;
       if (verdict !== 'ok') continue;
       termCount++;
-      text.add(k.keyText, {
-        t: 'term',
-        rule: ruleIndex,
-        line: t.line,
-        term: t.text,
-        min: k.min,
-        boundary: 'word',
-        asciiStart: isAsciiAlnum(k.key[0]!),
-        asciiEnd: isAsciiAlnum(k.key[k.key.length - 1]!),
-        kind: 'exact',
-      });
+      text.add(
+        k.keyText,
+        termEntry({
+          rule: ruleIndex,
+          line: t.line,
+          term: t.text,
+          min: k.min,
+          boundary: 'word',
+          asciiStart: isAsciiAlnum(k.key[0]!),
+          asciiEnd: isAsciiAlnum(k.key[k.key.length - 1]!),
+          kind: 'exact',
+        }),
+      );
     }
     diagnostics.push({
       source: lex.name,

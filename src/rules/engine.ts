@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import type { Field, Hit, ReviewInput, RuleMatcher } from '../review/types.js';
 import { automatonBytes, emptyMatches, MAX_INNER_GAP, type MatchBuffer } from './automaton.js';
 import { loadCompiled, saveCompiled } from './cache.js';
-import { asciiEdgeOk, anyContextHolds, covered, digitsJoined, dropNestedLexiconWords, evaded, hasHan, sameCategoryOutranks, Sentences, type Candidate, type Occurrence } from './candidates.js';
+import { asciiEdgeOk, candidate, anyContextHolds, covered, digitsJoined, dropNestedLexiconWords, evaded, hasHan, sameCategoryOutranks, Sentences, type Candidate, type Occurrence } from './candidates.js';
 import { checkKnowledge, knowledgeOrder } from './knowledge.js';
 import { PatternStage } from './pattern-stage.js';
 import { WordFit, type SegmentCache } from './word-fit.js';
@@ -219,7 +219,7 @@ export class RuleEngine implements RuleMatcher {
         const last = m.ends[i]!;
         const s = L === 1 ? p : p + this.counts[0]! - entry.min[0]!;
         const e = L === 1 ? q : last + entry.min[L - 1]! - 1;
-        cands.push({ rule: entry.rule, entry, s, e, rs: p, re: q, start: norm.pos[s]!, end: endOffset(norm, e) });
+        cands.push(candidate(entry.rule, entry, s, e, p, q, norm.pos[s]!, endOffset(norm, e)));
       }
     }
   }
@@ -306,18 +306,7 @@ export class RuleEngine implements RuleMatcher {
       cand.rule = -1;
       // Whole runs (李李强 for 李强), so the characters beside the occurrence are what follows the repeats.
       for (const f of checkKnowledge(check, k, cand.entry.term, cand.rs, cand.re, input)) {
-        cands.push({
-          rule,
-          entry: null,
-          s: f.s,
-          e: f.e,
-          rs: f.s,
-          re: f.e,
-          start: norm.pos[f.s]!,
-          end: endOffset(norm, f.e),
-          ...(f.message ? { message: f.message } : {}),
-          ...(f.suggestion ? { suggestion: f.suggestion } : {}),
-        });
+        cands.push(candidate(rule, null, f.s, f.e, f.s, f.e, norm.pos[f.s]!, endOffset(norm, f.e), f.message || undefined, f.suggestion || undefined));
       }
     }
   }

@@ -8,7 +8,7 @@
  * text, see `triggers`).
  */
 import type { CompiledRules } from './compile.js';
-import { lowerBound, type Candidate } from './candidates.js';
+import { candidate, lowerBound, type Candidate } from './candidates.js';
 import { foldPreimages, foldVisible, isFolded, type NormalizedText, type VisibleText } from './normalize.js';
 import { patternEdgeChars, patternMaxLength } from './regex-safety.js';
 import { digitRuns, findBankCards, findChineseIds, findMobiles, findPastDeadlines, mayHaveDeadline, type DigitRun, type Span } from './validators.js';
@@ -164,7 +164,7 @@ export class PatternStage {
       for (const sp of spans) {
         const s = lowerBound(norm.pos, norm.length, sp.start);
         const e = Math.max(s, lowerBound(norm.pos, norm.length, sp.end) - 1);
-        cands.push({ rule: r, entry: null, s, e, rs: s, re: e, start: sp.start, end: sp.end });
+        cands.push(candidate(r, null, s, e, s, e, sp.start, sp.end));
       }
     }
   }
