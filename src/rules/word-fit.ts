@@ -6,6 +6,7 @@
  * last few thousand clause windows.
  */
 import { HARD_GAP, type NormalizedText } from './normalize.js';
+import type { TokenEdges } from './dictionary-segmenter.js';
 import { commonWords, fitsWords, tokenEdges } from './segment.js';
 
 const SEGMENT_WINDOW = 10;
@@ -24,6 +25,9 @@ export class WordFit {
   private readonly segments = new Map<string, Uint8Array>();
   /** Common two-character BMP words as `first * 65536 + second` (see edgeCutsWord). */
   private commonPairs: Set<number> | null = null;
+
+  /** `segment`: jieba's segmentation (default: the native segmenter, segment.ts). */
+  constructor(private readonly segment: TokenEdges = tokenEdges) {}
 
   /**
    * Cheap necessary test for strict word boundaries: a common two-character
@@ -50,7 +54,7 @@ export class WordFit {
       this.segments.set(str, edges);
       return edges;
     }
-    edges = tokenEdges(str);
+    edges = this.segment(str);
     this.segments.set(str, edges);
     if (this.segments.size > SEGMENT_CACHE) this.segments.delete(this.segments.keys().next().value!);
     return edges;
