@@ -21,14 +21,41 @@ import { join } from 'node:path';
 /** Token edges of a text: `result[i]` is 1 when a token starts or ends at code unit i. */
 export type TokenEdges = (text: string) => Uint8Array;
 
-const MAGIC = 'LGSEGD01';
+const MAGIC = 'LGSEGD02';
 
-/** Words sorted by UTF-16 code units, concatenated, with their frequencies. */
+/**
+ * The dictionary as the segmenter reads it, all of it typed arrays (cached
+ * as they are): words sorted by UTF-16 code units and concatenated, their
+ * log frequencies, and two indexes into the sorted order.
+ */
 interface Compiled {
   words: string;
   /** Word k is words.slice(offs[k], offs[k + 1]). */
   offs: Int32Array;
-  freq: Int32Array;
+  logFreq: Float64Array;
+  /** [ln(sum of all frequencies)]. */
+  logTotal: Float64Array;
+  /** Words starting with BMP code unit c: indices first[2c] .. first[2c + 1]. */
+  first: Int32Array;
+  /**
+   * Words starting with a pair of code units, in an open-addressing table
+   * (see `pairSlot`): slot j holds the pair (c0 << 16 | c1) in pairKey[j]
+   * (-1: empty) and its range in pairRange[2j], pairRange[2j + 1]. Spares
+   * the widest binary search of a lookup, the one among all words of a
+   * first character.
+   */
+  pairKey: Int32Array;
+  pairRange: Int32Array;
+}
+
+const ARRAYS = ['offs', 'logFreq', 'logTotal', 'first', 'pairKey', 'pairRange'] as const;
+
+/** The slot of `key` in a pair table, or the empty slot where it would go. */
+function pairSlot(pairKey: Int32Array, key: number): number {
+  const mask = pairKey.length - 1;
+  let j = (Math.imul(key, 0x9e3779b1) >>> 12) & mask;
+  while (pairKey[j] !== -1 && pairKey[j] !== key) j = (j + 1) & mask;
+  return j;
 }
 
 function compile(dictText: string): Compiled {
@@ -47,27 +74,61 @@ function compile(dictText: string): Compiled {
     }
   }
   list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const offs = new Int32Array(list.length + 1);
-  const freq = new Int32Array(list.length);
+  const n = list.length;
+  const offs = new Int32Array(n + 1);
+  const logFreq = new Float64Array(n);
+  const first = new Int32Array(2 * 65536);
+  let total = 0;
   let at = 0;
   list.forEach(([w, f], k) => {
     offs[k] = at;
-    freq[k] = f;
+    logFreq[k] = Math.log(f);
+    total += f;
     at += w.length;
+    const u = w.charCodeAt(0);
+    if (first[2 * u + 1] === 0) first[2 * u] = k;
+    first[2 * u + 1] = k + 1;
   });
-  offs[list.length] = at;
-  return { words: list.map((x) => x[0]).join(''), offs, freq };
+  offs[n] = at;
+  // Words sharing their first two code units sit together in sorted order (a one-unit word sorts before them).
+  const pairOf = (w: string) => (w.length < 2 ? -1 : (w.charCodeAt(0) << 16) | w.charCodeAt(1));
+  let pairs = 0;
+  for (let k = 0, last = -1; k < n; k++) {
+    const key = pairOf(list[k]![0]);
+    if (key !== -1 && key !== last) pairs++;
+    if (key !== -1) last = key;
+  }
+  let size = 1;
+  while (size < pairs * 2) size <<= 1;
+  const pairKey = new Int32Array(size).fill(-1);
+  const pairRange = new Int32Array(2 * size);
+  for (let k = 0; k < n; k++) {
+    const key = pairOf(list[k]![0]);
+    if (key === -1) continue;
+    const j = pairSlot(pairKey, key);
+    if (pairKey[j] !== key) {
+      pairKey[j] = key;
+      pairRange[2 * j] = k;
+    }
+    pairRange[2 * j + 1] = k + 1;
+  }
+  return { words: list.map((x) => x[0]).join(''), offs, logFreq, logTotal: Float64Array.of(Math.log(total)), first, pairKey, pairRange };
 }
 
+/** Layout: MAGIC, a JSON header of array lengths, then each array (8-byte aligned), then the words as UTF-16. */
 function save(file: string, c: Compiled): void {
-  const words = Buffer.from(c.words, 'utf16le');
-  const header = Buffer.alloc(24);
-  header.write(MAGIC, 0, 'latin1');
-  header.writeUInt32LE(c.freq.length, 8);
-  header.writeUInt32LE(words.length, 12);
-  const body = Buffer.concat([header, Buffer.from(c.offs.buffer), Buffer.from(c.freq.buffer), words]);
+  const header = Buffer.from(JSON.stringify(Object.fromEntries(ARRAYS.map((k) => [k, c[k].length]))));
+  const head = Buffer.alloc(16);
+  head.write(MAGIC, 0, 'latin1');
+  head.writeUInt32LE(header.length, 8);
+  const parts: Buffer[] = [head, header, Buffer.alloc((8 - ((16 + header.length) % 8)) % 8)];
+  for (const k of ARRAYS) {
+    parts.push(Buffer.from(c[k].buffer, c[k].byteOffset, c[k].byteLength));
+    if (c[k].byteLength % 8) parts.push(Buffer.alloc(8 - (c[k].byteLength % 8)));
+  }
+  parts.push(Buffer.from(c.words, 'utf16le'));
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, body);
+  writeFileSync(tmp, Buffer.concat(parts));
   renameSync(tmp, file);
 }
 
@@ -78,13 +139,34 @@ function load(file: string): Compiled | null {
   } catch {
     return null;
   }
-  if (buf.length < 24 || buf.toString('latin1', 0, 8) !== MAGIC) return null;
-  const n = buf.readUInt32LE(8);
-  const wordBytes = buf.readUInt32LE(12);
-  if (buf.length !== 24 + 4 * (n + 1) + 4 * n + wordBytes) return null;
-  const ints = new Int32Array(2 * n + 1);
-  new Uint8Array(ints.buffer).set(buf.subarray(24, 24 + 4 * (2 * n + 1)));
-  return { offs: ints.subarray(0, n + 1), freq: ints.subarray(n + 1), words: buf.toString('utf16le', 24 + 4 * (2 * n + 1)) };
+  try {
+    if (buf.toString('latin1', 0, 8) !== MAGIC) return null;
+    const headerLength = buf.readUInt32LE(8);
+    const lengths = JSON.parse(buf.toString('utf8', 16, 16 + headerLength)) as Record<(typeof ARRAYS)[number], number>;
+    // One aligned copy of the arrays' bytes, viewed in place.
+    let at = 16 + headerLength + ((8 - ((16 + headerLength) % 8)) % 8);
+    const start = at;
+    const spans: Array<[number, number]> = [];
+    for (const k of ARRAYS) {
+      const bytes = lengths[k] * (k === 'logFreq' || k === 'logTotal' ? 8 : 4);
+      spans.push([at - start, lengths[k]]);
+      at += bytes + ((8 - (bytes % 8)) % 8);
+    }
+    const data = new Uint8Array(at - start);
+    data.set(buf.subarray(start, at));
+    const view = (i: number) => spans[i]!;
+    return {
+      offs: new Int32Array(data.buffer, ...view(0)),
+      logFreq: new Float64Array(data.buffer, ...view(1)),
+      logTotal: new Float64Array(data.buffer, ...view(2)),
+      first: new Int32Array(data.buffer, ...view(3)),
+      pairKey: new Int32Array(data.buffer, ...view(4)),
+      pairRange: new Int32Array(data.buffer, ...view(5)),
+      words: buf.toString('utf16le', at),
+    };
+  } catch {
+    return null;
+  }
 }
 
 /** jieba's dictionary file as installed with @node-rs/jieba. */
@@ -146,26 +228,20 @@ export class DictionarySegmenter {
   private readonly offs: Int32Array;
   private readonly logFreq: Float64Array;
   private readonly logTotal: number;
-  /** Words starting with BMP code unit c: indices first[2c] .. first[2c + 1]. */
-  private readonly first = new Int32Array(2 * 65536);
+  private readonly first: Int32Array;
+  private readonly pairKey: Int32Array;
+  private readonly pairRange: Int32Array;
   private routeProb = new Float64Array(256);
   private routeEnd = new Int32Array(256);
 
   constructor(c: Compiled) {
     this.words = c.words;
     this.offs = c.offs;
-    this.logFreq = new Float64Array(c.freq.length);
-    let total = 0;
-    for (let k = 0; k < c.freq.length; k++) {
-      total += c.freq[k]!;
-      this.logFreq[k] = Math.log(c.freq[k]!);
-    }
-    this.logTotal = Math.log(total);
-    for (let k = c.freq.length - 1; k >= 0; k--) {
-      const u = c.words.charCodeAt(c.offs[k]!);
-      if (this.first[2 * u + 1] === 0) this.first[2 * u + 1] = k + 1;
-      this.first[2 * u] = k;
-    }
+    this.logFreq = c.logFreq;
+    this.logTotal = c.logTotal[0]!;
+    this.first = c.first;
+    this.pairKey = c.pairKey;
+    this.pairRange = c.pairRange;
   }
 
   /** Number of dictionary words. */
@@ -237,8 +313,15 @@ export class DictionarySegmenter {
         }
         if (++d >= b - i) break;
         const x = s.charCodeAt(i + d);
-        lo = this.lowerBound(lo, hi, d, x);
-        hi = this.lowerBound(lo, hi, d, x + 1);
+        if (d === 1) {
+          const j = pairSlot(this.pairKey, (c << 16) | x);
+          if (this.pairKey[j] === -1) break;
+          lo = this.pairRange[2 * j]!;
+          hi = this.pairRange[2 * j + 1]!;
+        } else {
+          lo = this.lowerBound(lo, hi, d, x);
+          hi = this.lowerBound(lo, hi, d, x + 1);
+        }
       }
       if (bestEnd < 0) {
         // Not in the dictionary: one character, frequency 1.
