@@ -13,6 +13,12 @@ import { foldPreimages, foldVisible, isFolded, type NormalizedText, type Visible
 import { patternEdgeChars, patternMaxLength } from './regex-safety.js';
 import { digitRuns, findBankCards, findChineseIds, findMobiles, findPastDeadlines, mayHaveDeadline, type DigitRun, type Span } from './validators.js';
 
+/** Whether text[from, to) holds a code unit marked in `set`. */
+function containsAny(text: string, from: number, to: number, set: Uint8Array): boolean {
+  for (let i = from; i < to; i++) if (set[text.charCodeAt(i)] === 1) return true;
+  return false;
+}
+
 /** Characters after a term in which its rule's `followedBy` pattern must match. */
 const FOLLOWER_WINDOW = 64;
 
@@ -24,10 +30,11 @@ export class PatternStage {
   private readonly prefilters: number[][][];
   /**
    * Per rule, per pattern: where matches can start (original-text spellings of
-   * the first characters) and how long they can be, so the pattern runs
-   * anchored at those places only; null to scan the whole text.
+   * the first characters), how long they can be, and what they can end with,
+   * so the pattern runs anchored at those places only; null to scan the
+   * whole text.
    */
-  private readonly anchors: ({ starts: string[]; maxLength: number; sticky: RegExp } | null)[][];
+  private readonly anchors: ({ starts: string[]; maxLength: number; sticky: RegExp; ends: Uint8Array | null } | null)[][];
   /** Rules with patterns or a validator. */
   private readonly patternRules: number[];
   /** Trigger bits of each BMP code unit, for the normaliser's character table. */
@@ -60,10 +67,16 @@ export class PatternStage {
     });
     this.anchors = compiled.rules.map((r) =>
       r.patterns.map((p) => {
-        const { first } = patternEdgeChars(p);
+        const { first, last } = patternEdgeChars(p);
         const maxLength = patternMaxLength(p);
         if (!first || maxLength > 256) return null;
-        return { starts: foldPreimages(first.map((ch) => ch.toLowerCase())), maxLength, sticky: new RegExp(p, 'iuy') };
+        // The characters a match can end with, in any spelling: a window without one needs no regex run.
+        let ends: Uint8Array | null = null;
+        if (last && last.length > 0) {
+          ends = new Uint8Array(65536);
+          for (const ch of foldPreimages(last.map((x) => x.toLowerCase()))) ends[ch.charCodeAt(0)] = 1;
+        }
+        return { starts: foldPreimages(first.map((ch) => ch.toLowerCase())), maxLength, sticky: new RegExp(p, 'iuy'), ends };
       }),
     );
     this.patternRules = compiled.rules.flatMap((r, i) => (r.patterns.length > 0 || r.validator ? [i] : []));
@@ -112,6 +125,7 @@ export class PatternStage {
           for (const ch of anchor.starts) {
             for (let at = text.indexOf(ch); at >= 0; at = text.indexOf(ch, at + 1)) {
               const end = Math.min(text.length, at + 2 * anchor.maxLength);
+              if (anchor.ends && !containsAny(text, at, end, anchor.ends)) continue;
               // Most windows need no folding: run on the text itself, no copy.
               if (isFolded(text, at, end)) {
                 anchor.sticky.lastIndex = at;
