@@ -13,6 +13,7 @@ import { PoolRunner, type JobRunner } from './queue/runner.js';
 import type { Transport } from './queue/transport.js';
 import type { Config } from './config.js';
 import { WebhookDispatcher } from './webhooks/delivery.js';
+import { LinkChecker } from './cleanup/links.js';
 import { CleanupService } from './cleanup/service.js';
 import type { CleanupOptions } from './cleanup/runs.js';
 import { RuleAdmin } from './rules/admin.js';
@@ -53,7 +54,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     ...(config.thresholds ? { thresholds: config.thresholds } : {}),
     rulesOverlay: () => rules.overlay(),
   });
-  const cleanup = new CleanupService(db, { ...(opts.now ? { now: opts.now } : {}), rulesOverlay: () => rules.overlay(), ...opts.cleanup });
+  const cleanup = new CleanupService(db, {
+    ...(opts.now ? { now: opts.now } : {}),
+    rulesOverlay: () => rules.overlay(),
+    linkChecker: new LinkChecker({ allowInternal: config.linkAllowInternal }),
+    ...opts.cleanup,
+  });
   const reviewer = { classifier: config.classifier, ...(config.rulesDir ? { rulesDir: config.rulesDir } : {}) };
   if (config.redisUrl) {
     const bull = new BullTransport(store, config.redisUrl, { ...opts.bull, onRescanResult: (r) => cleanup.applyBatch(r.runId, r.seq, r) });

@@ -105,6 +105,8 @@ function linkNote(r: LinkProblem): string {
       return `链接被跳转到其他网站：${r.location}`;
     case 'unreachable':
       return `链接无法访问：${r.message}`;
+    case 'blocked_address':
+      return `链接指向${r.reason}（${r.address}），出于安全未访问，请人工核实`;
     default:
       return '';
   }

@@ -2,8 +2,14 @@
  * Link checks for published posts: every http(s) URL in the text is fetched
  * (HEAD, then GET when HEAD is refused) with a timeout, redirects followed by
  * hand so that a redirect to another site is seen, at most `concurrency`
- * requests at once and at most one request per host every `perHostMs`.
+ * requests at once and at most one request per host every `perHostMs`. On
+ * Node every hop goes through link-guard.ts, which refuses internal and
+ * reserved addresses without connecting; such a link is reported as
+ * `blocked_address`. A result is reused for `resultTtlMs` (default six
+ * hours), so the daily cleanup checks each link afresh.
  */
+import type { lookup } from 'node:dns';
+import type { BlockList } from 'node:net';
 
 export interface LinkRef {
   url: string;
@@ -17,7 +23,8 @@ export type LinkProblem =
   | { kind: 'dns'; message: string }
   | { kind: 'timeout' }
   | { kind: 'unreachable'; message: string }
-  | { kind: 'redirect_offsite'; status: number; location: string };
+  | { kind: 'redirect_offsite'; status: number; location: string }
+  | { kind: 'blocked_address'; url: string; address: string; reason: string };
 
 // Stops at whitespace, CJK text and the punctuation that ends a URL in Chinese prose.
 const URL_RE = /https?:\/\/[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef<>"'()（）【】《》]+/giu;
@@ -51,32 +58,76 @@ export function hostAllowed(host: string, allowlist: readonly string[]): boolean
   return allowlist.some((d) => h === d || h.endsWith(`.${d}`));
 }
 
+/** One request of a check: the status and Location of `method url`, body discarded. */
+export type LinkTransport = (url: URL, method: 'HEAD' | 'GET', timeoutMs: number) => Promise<{ status: number; location: string | null }>;
+
 export interface LinkCheckerOptions {
   timeoutMs?: number;
   concurrency?: number;
   perHostMs?: number;
   maxRedirects?: number;
+  /** How long a result is reused (default six hours). */
+  resultTtlMs?: number;
+  /** Internal addresses (IPs, CIDR ranges) an administrator lets checks reach (see link-guard.ts). */
+  allowInternal?: readonly string[];
+  /** Name resolution for the default transport (default: the system's, dns.lookup). */
+  resolve?: typeof lookup;
+  /**
+   * How requests are made. Default: Node's http/https through the address
+   * guard. The Cloudflare Worker passes `fetchTransport`: its requests leave
+   * from Cloudflare's network, which cannot reach the bureau's.
+   */
+  transport?: LinkTransport;
+}
+
+/** Requests by `fetch`, for runtimes without node:http (Cloudflare Workers). */
+export const fetchTransport: LinkTransport = async (url, method, timeoutMs) => {
+  const res = await fetch(url, { method, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': 'lastgate-link-check/1' } });
+  await res.body?.cancel().catch(() => undefined);
+  return { status: res.status, location: res.headers.get('location') };
+};
+
+/** Node's http/https through the address guard, loaded when first used (the Worker bundle never loads it). */
+function guardedTransport(allowInternal: readonly string[], resolve?: typeof lookup): LinkTransport {
+  let ready: Promise<LinkTransport> | null = null;
+  return async (url, method, timeoutMs) => {
+    ready ??= import('./link-guard.js').then((g) => {
+      const allow: BlockList | null = allowInternal.length > 0 ? g.internalAllowList(allowInternal) : null;
+      return (u, m, t) => g.guardedRequest(u, m, t, allow, resolve);
+    });
+    return (await ready)(url, method, timeoutMs);
+  };
 }
 
 export class LinkChecker {
   private active = 0;
   private waiting: Array<() => void> = [];
   private nextSlot = new Map<string, number>();
-  private cache = new Map<string, Promise<LinkProblem>>();
-  private readonly o: Required<LinkCheckerOptions>;
+  private cache = new Map<string, { at: number; result: Promise<LinkProblem> }>();
+  private readonly o: Required<Omit<LinkCheckerOptions, 'allowInternal' | 'transport' | 'resolve'>>;
+  private readonly transport: LinkTransport;
 
-  constructor(opts: LinkCheckerOptions = {}) {
-    this.o = { timeoutMs: opts.timeoutMs ?? 8000, concurrency: opts.concurrency ?? 8, perHostMs: opts.perHostMs ?? 250, maxRedirects: opts.maxRedirects ?? 5 };
+  constructor(
+    opts: LinkCheckerOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.o = { timeoutMs: opts.timeoutMs ?? 8000, concurrency: opts.concurrency ?? 8, perHostMs: opts.perHostMs ?? 250, maxRedirects: opts.maxRedirects ?? 5, resultTtlMs: opts.resultTtlMs ?? 6 * 3600_000 };
+    this.transport = opts.transport ?? guardedTransport(opts.allowInternal ?? [], opts.resolve);
   }
 
-  /** Checks each distinct URL once per checker. */
+  /** Checks a URL, or returns its result while it is younger than `resultTtlMs`. */
   check(url: string): Promise<LinkProblem> {
-    let p = this.cache.get(url);
-    if (!p) {
-      p = this.limited(() => this.follow(url));
-      this.cache.set(url, p);
-    }
-    return p;
+    const t = this.now();
+    const hit = this.cache.get(url);
+    if (hit && t - hit.at < this.o.resultTtlMs) return hit.result;
+    const result = this.limited(() => this.follow(url));
+    this.cache.set(url, { at: t, result });
+    if (this.cache.size > 100_000) this.dropExpired(t);
+    return result;
+  }
+
+  private dropExpired(t: number): void {
+    for (const [u, e] of this.cache) if (t - e.at >= this.o.resultTtlMs) this.cache.delete(u);
   }
 
   private async limited<T>(fn: () => Promise<T>): Promise<T> {
@@ -97,11 +148,10 @@ export class LinkChecker {
     if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
   }
 
-  private async request(url: string, method: 'HEAD' | 'GET'): Promise<Response> {
-    await this.politeness(new URL(url).host);
-    const res = await fetch(url, { method, redirect: 'manual', signal: AbortSignal.timeout(this.o.timeoutMs), headers: { 'user-agent': 'lastgate-link-check/1' } });
-    await res.body?.cancel().catch(() => undefined);
-    return res;
+  private async request(url: string, method: 'HEAD' | 'GET'): Promise<{ status: number; location: string | null }> {
+    const u = new URL(url);
+    await this.politeness(u.host);
+    return this.transport(u, method, this.o.timeoutMs);
   }
 
   private async follow(start: string): Promise<LinkProblem> {
@@ -111,8 +161,8 @@ export class LinkChecker {
       for (let hop = 0; hop <= this.o.maxRedirects; hop++) {
         let res = await this.request(url, 'HEAD');
         if (res.status === 405 || res.status === 501) res = await this.request(url, 'GET');
-        if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
-          const next = new URL(res.headers.get('location')!, url).href;
+        if (res.status >= 300 && res.status < 400 && res.location) {
+          const next = new URL(res.location, url).href;
           if (siteOf(new URL(next).hostname) !== origin) return { kind: 'redirect_offsite', status: res.status, location: next };
           url = next;
           continue;
@@ -121,9 +171,10 @@ export class LinkChecker {
       }
       return { kind: 'unreachable', message: `more than ${this.o.maxRedirects} redirects` };
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
+      const e = err as Error & { code?: string; address?: string; reason?: string; cause?: { code?: string; message?: string } };
+      if (e.code === 'EADDRBLOCKED') return { kind: 'blocked_address', url, address: e.address!, reason: e.reason! };
       if (e.name === 'TimeoutError' || e.name === 'AbortError') return { kind: 'timeout' };
-      const code = e.cause?.code ?? '';
+      const code = e.cause?.code ?? e.code ?? '';
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { kind: 'dns', message: code };
       return { kind: 'unreachable', message: e.cause?.message ?? e.message };
     }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { openDb } from '../db/client.js';
+import { LinkChecker } from '../cleanup/links.js';
 import { CleanupService } from '../cleanup/service.js';
 import type { RunView } from '../cleanup/runs.js';
 import { CHECKS, type Check } from '../cleanup/checks.js';
@@ -46,7 +47,7 @@ export async function runCleanupCli(args: string[], io: Io): Promise<number> {
         io.stderr.write(`${bar(run)}\n`);
       }
     };
-    const cleanup = new CleanupService(db, { onProgress: progress });
+    const cleanup = new CleanupService(db, { onProgress: progress, linkChecker: new LinkChecker({ allowInternal: config.linkAllowInternal }) });
     if (sub === 'status') {
       for (const r of cleanup.runs(10)) io.stdout.write(`run ${r.id} (${r.trigger}, ${r.checks.join('+')}, as of ${r.asOf}) ${r.state} ${bar(r)}\n`);
       return 0;

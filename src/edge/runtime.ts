@@ -8,6 +8,7 @@ import { createApp } from '../http/app.js';
 import { asyncStore, type AsyncStore } from '../service/async.js';
 import { asyncCleanup, type AsyncCleanup } from '../cleanup/service.js';
 import type { RescanDispatcher } from '../cleanup/runs.js';
+import { fetchTransport, LinkChecker } from '../cleanup/links.js';
 import { asyncRules, rulesOverlay$, type AsyncRules } from '../rules/admin.js';
 import { programDb, runAsync, type Program, type StoreDb } from '../store/program.js';
 import { duePending$, markDispatched$, recordFailure$, requeue$, staleDispatched$ } from '../queue/outbox.js';
@@ -78,7 +79,8 @@ export function services(env: Env): Services {
   const pdb = programDb(db);
   const store = asyncStore(db, { batch: true });
   const rules = asyncRules(db, { filePacks: bundledPacks, batch: true });
-  const cleanup = asyncCleanup(db, { batch: true, rulesOverlay: () => rulesOverlay$(pdb) });
+  // Link checks by fetch: a Worker has no node:http, and its requests leave from Cloudflare's network.
+  const cleanup = asyncCleanup(db, { batch: true, rulesOverlay: () => rulesOverlay$(pdb), linkChecker: new LinkChecker({ transport: fetchTransport }) });
   const run = <T>(program: Program<T>) => runAsync(program, { batch: db as never });
   return { db, pdb, store, cleanup, rules, run };
 }

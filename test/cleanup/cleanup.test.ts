@@ -119,7 +119,8 @@ describe('link checks', () => {
   it('flags 404, 500, timeouts, DNS failures and redirects to another site; follows same-site redirects', async () => {
     const e = await env();
     e.db.$client.prepare('INSERT INTO link_allowlist (domain) VALUES (?)').run('127.0.0.1');
-    const cleanup = new CleanupService(e.db, { linkChecker: new LinkChecker({ timeoutMs: 500, perHostMs: 0 }) });
+    // The test server is on loopback, which link checks refuse unless an administrator allow-lists it.
+    const cleanup = new CleanupService(e.db, { linkChecker: new LinkChecker({ timeoutMs: 500, perHostMs: 0, allowInternal: ['127.0.0.1'] }) });
     const urls = ['ok', 'missing', 'error', 'moved', 'away', 'slow'].map((p) => `${base}/${p}`);
     const id = await e.publish(`相关链接：${urls.join(' ')} 以及 http://no-such-host.invalid/page 和 https://example.com/news 。`);
     const run = await runChecks(cleanup, ['links']);
@@ -137,6 +138,18 @@ describe('link checks', () => {
     const foreign = tasks.filter((t) => t.kind === 'link_foreign').map((t) => t.key).sort();
     expect(foreign).toEqual(['http://no-such-host.invalid/page', 'https://example.com/news']);
     expect(tasks.every((t) => t.recommendedAction === 'update')).toBe(true);
+  });
+
+  it('reports a link to an internal address as a task without requesting it', async () => {
+    const e = await env();
+    let requests = 0;
+    server.prependListener('request', () => requests++);
+    const cleanup = new CleanupService(e.db, { linkChecker: new LinkChecker({ timeoutMs: 500, perHostMs: 0 }) });
+    const id = await e.publish(`内部系统：${base}/ok 。`);
+    await runChecks(cleanup, ['links']);
+    const tasks = await e.store.listCleanupTasks(e.comp, { postId: id, kind: 'link_broken', limit: 5 });
+    expect(tasks.map((t) => t.detail)).toEqual([expect.objectContaining({ kind: 'blocked_address', address: '127.0.0.1', note: '链接指向本机回环地址（127.0.0.1），出于安全未访问，请人工核实' })]);
+    expect(requests).toBe(0);
   });
 });
 
