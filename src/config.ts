@@ -1,6 +1,7 @@
 /** Runtime configuration from the environment; every command reads the same. */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { internalAllowList } from './cleanup/link-guard.js';
 
 /** `block` may only be null: a classifier signal never blocks a post on its own (a block needs a rule finding with a span). */
 export const CLASSIFIER_NEVER_BLOCKS = z.null({ error: 'must be null: the classifier alone never blocks a post (a block needs a rule finding a person can see)' });
@@ -27,6 +28,11 @@ export interface Config {
   schedulerMs: number;
   /** LASTGATE_CLASSIFIER_THRESHOLDS (JSON), over the shipped defaults; compliance can change them at run time too. */
   thresholds: z.infer<typeof ThresholdOverridesSchema> | undefined;
+  /**
+   * LASTGATE_LINK_CHECK_ALLOW_INTERNAL: internal IPs and CIDR ranges link checks may reach (comma-separated);
+   * by default they reach none (src/cleanup/link-guard.ts).
+   */
+  linkAllowInternal: string[];
 }
 
 function positive(v: string | undefined, dflt: number, name: string): number {
@@ -43,7 +49,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) throw new Error(`LASTGATE_THREADS must be a positive integer, got ${env.LASTGATE_THREADS}`);
   return {
     port,
-    host: env.HOST ?? '0.0.0.0',
+    // Loopback unless told otherwise: API tokens travel in plain HTTP; expose it behind a TLS reverse proxy.
+    host: env.HOST || '127.0.0.1',
     dataDir: resolve(env.DATA_DIR ?? './data'),
     redisUrl: env.REDIS_URL || null,
     threads,
@@ -51,7 +58,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rulesDir: env.LASTGATE_RULES_DIR || undefined,
     schedulerMs: positive(env.LASTGATE_SCHEDULER_MS, 60_000, 'LASTGATE_SCHEDULER_MS'),
     thresholds: parseThresholds(env.LASTGATE_CLASSIFIER_THRESHOLDS),
+    linkAllowInternal: parseAllowInternal(env.LASTGATE_LINK_CHECK_ALLOW_INTERNAL),
   };
+}
+
+function parseAllowInternal(v: string | undefined): string[] {
+  const entries = (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  try {
+    internalAllowList(entries);
+  } catch (err) {
+    throw new Error(`LASTGATE_LINK_CHECK_ALLOW_INTERNAL: ${(err as Error).message}`);
+  }
+  return entries;
 }
 
 function parseThresholds(v: string | undefined) {
