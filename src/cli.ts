@@ -4,7 +4,9 @@
  *   lastgate serve                       API + reviewer UI + embedded queue (or BullMQ with REDIS_URL)
  *   lastgate worker [--concurrency N]    consume BullMQ machine-review jobs (needs REDIS_URL)
  *   lastgate user add --name N --role R [--account A]...
- *   lastgate audit verify
+ *   lastgate audit verify [--checkpoint FILE] [--public-key FILE]
+ *   lastgate audit checkpoint [--key FILE] [--out FILE]
+ *   lastgate audit keygen FILE
  *   lastgate scan [--rules DIR] [--lexicon FILE]... [--no-classifier] [FILE|-]
  *   lastgate cleanup run|resume|status    re-check the published archive
  *   lastgate policies import FILE         load the policy registry (CSV or JSON)
@@ -16,13 +18,15 @@ const USAGE = `usage:
   lastgate serve
   lastgate worker [--concurrency N]
   lastgate user add --name NAME --role editor|reviewer|compliance|admin [--account ACCOUNT]...
-  lastgate audit verify
+  lastgate audit verify [--checkpoint FILE] [--public-key FILE]
+  lastgate audit checkpoint [--key FILE] [--out FILE]
+  lastgate audit keygen FILE
   lastgate scan [--rules DIR] [--lexicon FILE]... [--no-classifier] [FILE|-]
   lastgate cleanup run [--checks rescan,policy,deadline,links] [--as-of YYYY-MM-DD]
   lastgate cleanup resume | status
   lastgate policies import FILE.csv|FILE.json
 
-environment: PORT (8787), DATA_DIR (./data), REDIS_URL, LASTGATE_THREADS, LASTGATE_CLASSIFIER=off`;
+environment: PORT (8787), DATA_DIR (./data), REDIS_URL, LASTGATE_THREADS, LASTGATE_CLASSIFIER=off, LASTGATE_AUDIT_KEY`;
 
 const ROLES = ['editor', 'reviewer', 'compliance', 'admin'] as const;
 
@@ -92,18 +96,91 @@ async function userCommand(args: string[]): Promise<number> {
 }
 
 async function auditCommand(args: string[]): Promise<number> {
-  if (args[0] !== 'verify') return fail(`unknown audit command: ${args[0] ?? '(none)'}\n${USAGE}`);
+  const [sub, ...rest] = args;
+  if (sub !== 'verify' && sub !== 'checkpoint' && sub !== 'keygen') return fail(`unknown audit command: ${sub ?? '(none)'}\n${USAGE}`);
+  let values: { checkpoint?: string; 'public-key'?: string; key?: string; out?: string };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: { checkpoint: { type: 'string' }, 'public-key': { type: 'string' }, key: { type: 'string' }, out: { type: 'string' } },
+      allowPositionals: sub === 'keygen',
+      strict: true,
+    }));
+  } catch (e) {
+    return fail(`audit ${sub}: ${(e as Error).message}`);
+  }
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const read = (flag: string, file: string): string | number => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (e) {
+      return fail(`audit ${sub}: ${flag}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  };
+  const cp = await import('./audit/checkpoint.js');
+
+  if (sub === 'keygen') {
+    const file = positionals[0];
+    if (!file || positionals.length > 1) return fail(`audit keygen: one output file\n${USAGE}`);
+    const { privatePem, publicPem } = cp.generateSigningKey();
+    try {
+      // Never overwrite a key: checkpoints signed with it would no longer verify against a pinned public key.
+      writeFileSync(file, privatePem, { mode: 0o600, flag: 'wx' });
+    } catch (e) {
+      return fail(`audit keygen: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    process.stdout.write(`signing key written to ${file} (keep it outside DATA_DIR, readable only by the server's user)\npublic key (give it to whoever verifies checkpoints):\n${publicPem}`);
+    return 0;
+  }
+
   const { openDb } = await import('./db/client.js');
-  const { verifyAudit } = await import('./audit/log.js');
+  const { driveSync, programDb } = await import('./store/program.js');
   const db = openDb(loadConfig().dataDir, { seed: false });
   try {
-    const r = verifyAudit(db);
-    if (r.ok) {
-      process.stdout.write(`audit log intact: ${r.rows} rows\n`);
+    if (sub === 'checkpoint') {
+      const keyFile = values.key ?? process.env.LASTGATE_AUDIT_KEY;
+      if (!keyFile) return fail('audit checkpoint: no signing key: pass --key FILE or set LASTGATE_AUDIT_KEY (create one with `lastgate audit keygen FILE`)');
+      const pem = read('--key', keyFile);
+      if (typeof pem === 'number') return pem;
+      let key;
+      try {
+        key = cp.signingKey(pem);
+      } catch (e) {
+        return fail(`audit checkpoint: --key ${keyFile}: ${(e as Error).message}`);
+      }
+      const line = `${JSON.stringify(driveSync(cp.checkpoint$(programDb(db), key)))}\n`;
+      if (values.out) writeFileSync(values.out, line, { flag: 'a' });
+      process.stdout.write(line);
       return 0;
     }
-    process.stderr.write(`audit log BROKEN at row ${r.badSeq}: ${r.reason}\n`);
-    return 1;
+
+    const { verifyAudit } = await import('./audit/log.js');
+    const checkpoints = values.checkpoint === undefined ? [] : read('--checkpoint', values.checkpoint);
+    if (typeof checkpoints === 'number') return checkpoints;
+    const trusted = values['public-key'] === undefined ? undefined : read('--public-key', values['public-key']);
+    if (typeof trusted === 'number') return trusted;
+    let list: import('./audit/checkpoint.js').Checkpoint[] = [];
+    try {
+      if (typeof checkpoints === 'string') list = cp.parseCheckpoints(checkpoints);
+    } catch (e) {
+      return fail(`audit verify: --checkpoint ${values.checkpoint}: ${(e as Error).message}`);
+    }
+    const r = verifyAudit(db);
+    if (!r.ok) {
+      process.stderr.write(`audit log BROKEN at row ${r.badSeq}: ${r.reason}\n`);
+      return 1;
+    }
+    for (const c of list) {
+      const v = driveSync(cp.checkAgainst$(programDb(db), c, trusted));
+      if (!v.ok) {
+        process.stderr.write(`audit log does NOT extend the checkpoint: ${v.reason}\n`);
+        return 1;
+      }
+    }
+    const last = list.at(-1);
+    process.stdout.write(`audit log intact: ${r.rows} rows${last ? `; extends ${list.length === 1 ? 'the checkpoint' : `all ${list.length} checkpoints`} (the last at row ${last.seq}, ${last.issuedAt})` : ''}\n`);
+    return 0;
   } finally {
     db.$client.close();
   }

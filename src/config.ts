@@ -33,6 +33,8 @@ export interface Config {
    * by default they reach none (src/cleanup/link-guard.ts).
    */
   linkAllowInternal: string[];
+  /** Signed audit checkpoints on a schedule (src/audit/export.ts); null without LASTGATE_AUDIT_KEY. */
+  auditCheckpoints: { keyFile: string; file: string | null; intervalMs: number } | null;
 }
 
 function positive(v: string | undefined, dflt: number, name: string): number {
@@ -59,6 +61,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedulerMs: positive(env.LASTGATE_SCHEDULER_MS, 60_000, 'LASTGATE_SCHEDULER_MS'),
     thresholds: parseThresholds(env.LASTGATE_CLASSIFIER_THRESHOLDS),
     linkAllowInternal: parseAllowInternal(env.LASTGATE_LINK_CHECK_ALLOW_INTERNAL),
+    auditCheckpoints: env.LASTGATE_AUDIT_KEY
+      ? {
+          keyFile: resolve(env.LASTGATE_AUDIT_KEY),
+          file: env.LASTGATE_AUDIT_CHECKPOINT_FILE ? resolve(env.LASTGATE_AUDIT_CHECKPOINT_FILE) : null,
+          intervalMs: positive(env.LASTGATE_AUDIT_CHECKPOINT_MS, 3600_000, 'LASTGATE_AUDIT_CHECKPOINT_MS'),
+        }
+      : null,
   };
 }
 

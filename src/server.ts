@@ -3,7 +3,10 @@
  * the scheduler in one process. Embedded queue by default; with REDIS_URL, jobs
  * go to BullMQ and `lastgate worker` processes run them.
  */
+import { readFileSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
+import { signingKey } from './audit/checkpoint.js';
+import { CheckpointExporter } from './audit/export.js';
 import { openDb, type Db } from './db/client.js';
 import { SqliteStore } from './service/sqlite.js';
 import { createApp } from './http/app.js';
@@ -77,7 +80,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   }
   // Runs interrupted by a crash or restart go on from their last finished batch.
   void cleanup.pump();
-  const ticker = new Ticker(store, cleanup, opts.now);
+  const ticker = new Ticker(store, cleanup, opts.now, auditExporter(db, config, opts.now, () => webhooks.kick()));
   const scheduler: Scheduler = config.redisUrl ? await bullScheduler(ticker, config.redisUrl, config.schedulerMs) : embeddedScheduler(ticker, config.schedulerMs);
   const app = createApp({ store, cleanup, rules });
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolvePort, reject) => {
@@ -105,4 +108,17 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       db.$client.close();
     },
   };
+}
+
+/** The scheduled audit checkpoints, when a signing key is configured; a bad key stops the start, naming the file. */
+function auditExporter(db: Db, config: Config, now: (() => Date) | undefined, onWebhook: () => void): CheckpointExporter | null {
+  const c = config.auditCheckpoints;
+  if (!c) return null;
+  let key;
+  try {
+    key = signingKey(readFileSync(c.keyFile, 'utf8'));
+  } catch (e) {
+    throw new Error(`LASTGATE_AUDIT_KEY: ${c.keyFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return new CheckpointExporter(db, { key, intervalMs: c.intervalMs, onWebhook, ...(c.file ? { file: c.file } : {}), ...(now ? { now } : {}) });
 }

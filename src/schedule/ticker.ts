@@ -1,6 +1,7 @@
 /**
  * One tick of the server's periodic work: publish scheduled posts that are due,
- * raise account-freshness alerts, and start the daily cleanup scan. It needs
+ * raise account-freshness alerts, start the daily cleanup scan, and export a
+ * signed audit checkpoint when one is due (Node, with a signing key). It needs
  * only the store and cleanup members below, synchronous (SqliteStore,
  * CleanupService) or async (asyncStore, asyncCleanup), so a Worker's Cron
  * Trigger can run the same tick; how it is fired lives in scheduler.ts.
@@ -20,12 +21,19 @@ export interface TickCleanup {
   startRun(input: { trigger: string; asOf: string }): MaybePromise<{ id: number }>;
 }
 
+/** Exports an audit checkpoint when one is due (src/audit/export.ts). */
+export interface TickAudit {
+  exportDue(): MaybePromise<{ seq: number } | null>;
+}
+
 export interface TickReport {
   at: string;
   published: string[];
   due: string[];
   alerts: number;
   cleanupRun: number | null;
+  /** Row of the audit checkpoint exported on this tick. */
+  checkpoint: number | null;
 }
 
 export class Ticker {
@@ -37,6 +45,7 @@ export class Ticker {
     private readonly store: TickStore,
     private readonly cleanup: TickCleanup,
     private readonly now: () => Date = () => new Date(),
+    private readonly audit: TickAudit | null = null,
   ) {}
 
   /** Runs one tick (never two at once). */
@@ -58,8 +67,9 @@ export class Ticker {
     if (ranToday === 0 && (await this.cleanup.publishedCount()) > 0) {
       cleanupRun = (await this.cleanup.startRun({ trigger: 'schedule', asOf: day })).id;
     }
+    const checkpoint = this.audit ? ((await this.audit.exportDue())?.seq ?? null) : null;
     this.ticks++;
-    this.last = { at: this.now().toISOString(), published, due, alerts, cleanupRun };
+    this.last = { at: this.now().toISOString(), published, due, alerts, cleanupRun, checkpoint };
     return this.last;
   }
 }

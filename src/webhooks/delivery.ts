@@ -12,6 +12,7 @@ import { and, asc, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { webhookDeliveries, webhooks } from '../db/schema.js';
 import { all, run, type Program, type StoreDb } from '../store/program.js';
+import type { Checkpoint } from '../audit/checkpoint.js';
 
 export interface StatusEvent {
   event: 'post.status_changed';
@@ -50,15 +51,24 @@ export interface FreshnessEvent {
   at: string;
 }
 
-export type WebhookEvent = StatusEvent | FreshnessEvent;
+/** The audit log's head, signed (src/audit/export.ts): kept by the receiver, outside the database's reach. */
+export interface AuditCheckpointEvent {
+  event: 'audit.checkpoint';
+  /** Not about one account: sent to the webhooks of all accounts only. */
+  accountId: null;
+  checkpoint: Checkpoint;
+  at: string;
+}
 
-/** Queues the event for every active webhook of its account (or of all accounts); a store program. */
+export type WebhookEvent = StatusEvent | FreshnessEvent | AuditCheckpointEvent;
+
+/** Queues the event for every active webhook of its account and every account-wide one; a store program. */
 export function* enqueueEvent$(db: Pick<StoreDb, 'select' | 'insert'>, ev: WebhookEvent): Program<void> {
   const hooks = yield* all(
     db
       .select({ id: webhooks.id })
       .from(webhooks)
-      .where(and(eq(webhooks.active, true), or(isNull(webhooks.accountId), eq(webhooks.accountId, ev.accountId)))),
+      .where(and(eq(webhooks.active, true), ev.accountId === null ? isNull(webhooks.accountId) : or(isNull(webhooks.accountId), eq(webhooks.accountId, ev.accountId)))),
   );
   if (hooks.length === 0) return;
   const payload = JSON.stringify(ev);
