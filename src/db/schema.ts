@@ -424,3 +424,25 @@ export const ruleHistory = sqliteTable(
   },
   (t) => [index('rule_history_rule').on(t.ruleId, t.revision)],
 );
+
+/**
+ * Requests made with an `Idempotency-Key` (POST /api/posts, POST /api/posts/:id/versions):
+ * the same key from the same user with the same request gets the first answer again; with
+ * another request, 409. Written in the transaction of the change it answers for.
+ */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    actorId: integer('actor_id')
+      .notNull()
+      .references(() => users.id),
+    key: text('key').notNull(),
+    /** What the key was used for: `submit`, or `resubmit:<post id>`. */
+    scope: text('scope').notNull(),
+    /** sha256 of the validated request. */
+    requestHash: text('request_hash').notNull(),
+    response: text('response', { mode: 'json' }).notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('idempotency_keys_actor_key').on(t.actorId, t.key)],
+);

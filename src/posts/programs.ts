@@ -18,10 +18,19 @@ import { taskViews$, type DecisionView } from '../review/tasks.js';
 import type { Actor } from '../users/actor.js';
 import { currentVersion$, loadPost$, move, setStatus$ } from './records.js';
 import { textDiff } from './diff.js';
+import { remember$, replay$, type Idempotency } from './idempotency.js';
 import type { NewPost, NewVersion, PostSummary, PostView, VersionDiff } from './types.js';
 
 function contentHash(v: { title?: string | null; body: string; platform?: string | null; date: string }): string {
   return createHash('sha256').update(JSON.stringify([v.title ?? null, v.body, v.platform ?? null, v.date])).digest('hex');
+}
+
+/** What a submission answers; `replayed` when it is the first answer to a repeated Idempotency-Key. */
+export interface Submitted {
+  id: string;
+  status: PostStatus;
+  version: number;
+  replayed?: boolean;
 }
 
 function checkDate(date: string | undefined): string {
@@ -54,9 +63,14 @@ export function postPrograms(ctx: StoreContext) {
   }
 
   return {
-    *submitPost(actor: Actor, input: NewPost): Program<{ id: string; status: PostStatus; version: number }> {
+    /** `idem`: the request's Idempotency-Key; a repeat gets the first answer with `replayed: true`. */
+    *submitPost(actor: Actor, input: NewPost, idem?: Idempotency): Program<Submitted> {
       if (actor.role !== 'editor' && actor.role !== 'admin') {
         throw new DomainError('forbidden', `role ${actor.role} may not submit posts`);
+      }
+      if (idem) {
+        const first = yield* replay$<Submitted>(db, actor.id, idem, now());
+        if (first) return { ...first, replayed: true };
       }
       const date = checkDate(input.date);
       const acc = yield* get(db.select().from(accounts).where(eq(accounts.name, input.account)));
@@ -71,12 +85,18 @@ export function postPrograms(ctx: StoreContext) {
       yield* setStatus$(ctx, { id, accountId: acc.id, status: null, currentVersion: 1 }, 'submitted', actor.id);
       yield* appendAudit$(db, { actorId: actor.id, action: 'post.submit', entityType: 'post', entityId: id, data: { version: 1, versionId, account: acc.name, to: 'submitted' } }, now());
       yield* afterCommit(onOutbox);
-      return { id, status: 'submitted' as PostStatus, version: 1 };
+      const answer: Submitted = { id, status: 'submitted', version: 1 };
+      if (idem) yield* remember$(db, actor.id, idem, answer, now());
+      return answer;
     },
 
-    *resubmitPost(actor: Actor, postId: string, input: NewVersion): Program<{ id: string; status: PostStatus; version: number }> {
+    *resubmitPost(actor: Actor, postId: string, input: NewVersion, idem?: Idempotency): Program<Submitted> {
       const date = checkDate(input.date);
       const post = yield* loadPost$(db, actor, postId);
+      if (idem) {
+        const first = yield* replay$<Submitted>(db, actor.id, idem, now());
+        if (first) return { ...first, replayed: true };
+      }
       if (post.authorId !== actor.id && actor.role !== 'admin') {
         throw new DomainError('forbidden', 'only the author may submit a new version');
       }
@@ -94,7 +114,9 @@ export function postPrograms(ctx: StoreContext) {
       yield* setStatus$(ctx, post, to, actor.id, { currentVersion: version });
       yield* appendAudit$(db, { actorId: actor.id, action: 'post.resubmit', entityType: 'post', entityId: postId, data: { from: post.status, to, version, versionId } }, now());
       yield* afterCommit(onOutbox);
-      return { id: postId, status: to, version };
+      const answer: Submitted = { id: postId, status: to, version };
+      if (idem) yield* remember$(db, actor.id, idem, answer, now());
+      return answer;
     },
 
     *getPost(actor: Actor, postId: string): Program<PostView> {

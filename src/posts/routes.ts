@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { DomainError, MAX_BODY_CHARS, MAX_TITLE_CHARS } from '../store/errors.js';
 import { errors, IdParam, json, jsonBody, PostRef, router, security, Task, text, dateField } from '../http/openapi.js';
 import type { Store } from '../service/programs.js';
+import { IDEMPOTENCY_KEY, requestHash, type Idempotency } from './idempotency.js';
 
 const NewPostSchema = z
   .object({
@@ -88,9 +89,16 @@ const Post = z
   })
   .openapi('Post');
 
+const IdempotencyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .optional()
+    .openapi({ description: 'Retry safely: the same key with the same request within a day returns the first answer (header Idempotent-Replayed: true) instead of a second post; with another request, 409. 1–255 printable ASCII characters.' }),
+});
+
 const routes = {
-  submit: createRoute({ method: 'post', path: '/api/posts', security, request: { body: jsonBody(NewPostSchema) }, responses: { 201: json(PostRef, 'submitted'), ...errors(400, 401, 403, 413) } }),
-  resubmit: createRoute({ method: 'post', path: '/api/posts/{id}/versions', security, request: { params: IdParam, body: jsonBody(NewVersionSchema) }, responses: { 201: json(PostRef, 'new version submitted'), ...errors(400, 401, 403, 404, 409, 413) } }),
+  submit: createRoute({ method: 'post', path: '/api/posts', security, request: { headers: IdempotencyHeader, body: jsonBody(NewPostSchema) }, responses: { 201: json(PostRef, 'submitted'), ...errors(400, 401, 403, 409, 413) } }),
+  resubmit: createRoute({ method: 'post', path: '/api/posts/{id}/versions', security, request: { headers: IdempotencyHeader, params: IdParam, body: jsonBody(NewVersionSchema) }, responses: { 201: json(PostRef, 'new version submitted'), ...errors(400, 401, 403, 404, 409, 413) } }),
   getPost: createRoute({ method: 'get', path: '/api/posts/{id}', security, request: { params: IdParam }, responses: { 200: json(Post), ...errors(401, 404) } }),
   diff: createRoute({
     method: 'get',
@@ -111,20 +119,32 @@ function checkSizes(body: { body: string; title?: string }) {
   }
 }
 
+/** The request's Idempotency-Key (posts/idempotency.ts), checked; undefined without the header. */
+function idempotency(key: string | undefined, scope: string, input: unknown): Idempotency | undefined {
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) throw new DomainError('invalid', 'Idempotency-Key must be 1 to 255 printable ASCII characters', 'Idempotency-Key');
+  return { key, scope, requestHash: requestHash([scope, input]) };
+}
+
 export function postRoutes(store: Pick<Store, 'submitPost' | 'resubmitPost' | 'getPost' | 'versionDiff'>) {
   const app = router();
 
   app.openapi(routes.submit, async (c) => {
     const input = c.req.valid('json');
     checkSizes(input);
-    const r = await store.submitPost(c.get('actor'), input);
+    const idem = idempotency(c.req.header('idempotency-key'), 'submit', input);
+    const { replayed, ...r } = await store.submitPost(c.get('actor'), input, idem);
+    if (replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(r, 201);
   });
 
   app.openapi(routes.resubmit, async (c) => {
     const input = c.req.valid('json');
     checkSizes(input);
-    const r = await store.resubmitPost(c.get('actor'), c.req.valid('param').id, input);
+    const id = c.req.valid('param').id;
+    const idem = idempotency(c.req.header('idempotency-key'), `resubmit:${id}`, input);
+    const { replayed, ...r } = await store.resubmitPost(c.get('actor'), id, input, idem);
+    if (replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(r, 201);
   });
 

@@ -17,6 +17,7 @@ import type { ReasonTemplate } from '../review/reasons.js';
 import type { CleanupAction } from '../cleanup/tasks.js';
 import type { ThresholdOverrides } from '../settings/programs.js';
 import type { NewPost, NewVersion } from '../posts/types.js';
+import type { Idempotency } from '../posts/idempotency.js';
 import type { Actor } from '../users/actor.js';
 import { programDb } from '../store/program.js';
 import { syncRunner, type SyncRunner } from '../store/sync.js';
@@ -58,12 +59,12 @@ export class SqliteStore implements Store {
 
   // ---- posts and review --------------------------------------------------
 
-  async submitPost(actor: Actor, input: NewPost) {
-    return this.write(this.p.submitPost(actor, input));
+  async submitPost(actor: Actor, input: NewPost, idem?: Idempotency) {
+    return this.write(this.p.submitPost(actor, input, idem));
   }
 
-  async resubmitPost(actor: Actor, postId: string, input: NewVersion) {
-    return this.write(this.p.resubmitPost(actor, postId, input));
+  async resubmitPost(actor: Actor, postId: string, input: NewVersion, idem?: Idempotency) {
+    return this.write(this.p.resubmitPost(actor, postId, input, idem));
   }
 
   async getPost(actor: Actor, postId: string) {

@@ -140,6 +140,31 @@ export function httpContract(name: string, target: () => ContractTarget): void {
       expect(await counts()).toEqual(before);
     });
 
+    it('retries a submission safely with Idempotency-Key: one post, the first answer again; another request 409; a bad key 400', async () => {
+      const send = async (path: string, body: unknown, key: string, who = 'editor') => {
+        const res = await fetch(t().base + path, { method: 'POST', headers: { authorization: `Bearer ${t().tokens[who]}`, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) });
+        return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as any };
+      };
+      const key = `retry-${Date.now()}-${Math.random()}`;
+      const post = { account: '人社官微', title: '重试的通知', body: '本周六举办招聘会，咨询电话12333。' };
+      const postsBefore = await t().count('posts');
+      const first = await send('/api/posts', post, key);
+      expect(first).toMatchObject({ status: 201, replayed: null });
+      const again = await send('/api/posts', post, key);
+      expect(again).toMatchObject({ status: 201, replayed: 'true', body: first.body });
+      expect(await t().count('posts')).toBe(postsBefore + 1);
+      // The same key for another request is refused, naming the header; another user's key space is their own.
+      expect(await send('/api/posts', { ...post, body: '另一篇正文。' }, key)).toMatchObject({ status: 409, body: { field: 'Idempotency-Key' } });
+      expect((await send('/api/posts', { account: '上海社保', body: '另一位编辑的稿件。' }, key, 'editor2')).status).toBe(201);
+      expect(await send('/api/posts', post, 'bad key with spaces')).toMatchObject({ status: 400, body: { field: 'Idempotency-Key' } });
+      // A new version: retried once, stored once.
+      const versionsBefore = await t().count('post_versions');
+      const v = await send(`/api/posts/${first.body.id}/versions`, { title: '重试的通知（更正）', body: '本周日举办招聘会，咨询电话12333。' }, `${key}-v2`);
+      expect(v.status).toBe(201);
+      expect(await send(`/api/posts/${first.body.id}/versions`, { title: '重试的通知（更正）', body: '本周日举办招聘会，咨询电话12333。' }, `${key}-v2`)).toMatchObject({ status: 201, replayed: 'true', body: v.body });
+      expect(await t().count('post_versions')).toBe(versionsBefore + 1);
+    });
+
     it('accepts exactly 50,000 characters and stores HTML verbatim', async () => {
       const html = '<script>alert(1)</script><a href="javascript:alert(2)">点此</a>';
       const r = await as('editor').post('/api/posts', { account: '人社官微', title: html, body: html + '这'.repeat(50_000 - html.length) });
