@@ -25,6 +25,7 @@ import { settingsRoutes } from '../settings/routes.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import { mountUi } from '../ui/app.js';
 import { errorResponse, router, type ApiEnv } from './openapi.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface AppOptions {
   store: Store;
@@ -50,6 +51,7 @@ export function createApp({ store, cleanup, rules, extend }: AppOptions) {
   });
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
 
+  app.use('*', securityHeaders);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'lastgate', version: '0.1.0', description: 'Pre-publication review API: submit, machine review, human review, publish.' } });

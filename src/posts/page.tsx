@@ -76,7 +76,7 @@ export function postPages(store: PostPagesStore) {
           <p>
             <input name="title" placeholder="标题" size={80} maxlength={500} />
           </p>
-          <textarea name="body" placeholder="正文" style="min-height:260px" maxlength={50000}></textarea>
+          <textarea name="body" placeholder="正文" class="taller" maxlength={50000}></textarea>
           <p>
             <button class="primary" type="submit">
               提交审核
@@ -129,7 +129,7 @@ export function postPages(store: PostPagesStore) {
               <p>
                 <input name="title" value={post.title ?? ''} size={80} />
               </p>
-              <textarea name="body" style="min-height:240px">
+              <textarea name="body" class="tall">
                 {post.body}
               </textarea>
               <button type="submit">重新提交</button>

@@ -146,7 +146,7 @@ export function reviewPages(store: ReviewPagesStore) {
           <form id="decide" method="post" action={`/ui/tasks/${taskId}/decide`} data-claim={`/ui/tasks/${taskId}/claim`} data-renew={`/ui/tasks/${taskId}/renew`}>
             <input type="hidden" name="decision" value="approve" />
             <div class="actions">
-              <button class="primary" type="submit" onclick="this.form.elements.decision.value='approve'">
+              <button class="primary" type="submit" data-decision="approve">
                 通过 <kbd>a</kbd>
               </button>
               <button type="button" data-ask="request_changes" data-label="要求修改的内容">

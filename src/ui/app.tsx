@@ -14,7 +14,7 @@ import { reviewPages } from '../review/page.js';
 import { postPages } from '../posts/page.js';
 import { cleanupPages } from '../cleanup/page.js';
 import { rulePages } from '../rules/page.js';
-import { redirectWith, type UiEnv } from './components.js';
+import { redirectWith, takeFlash, type UiEnv } from './components.js';
 
 /** Mounts the workspace on `app` under /ui. */
 export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): void {
@@ -22,6 +22,8 @@ export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): voi
   const ui = new Hono<UiEnv>();
 
   ui.get('/', (c) => c.redirect('/ui', 302));
+  ui.use('/ui/*', takeFlash);
+  ui.use('/ui', takeFlash);
   ui.route('/', loginPages(store));
   ui.use('/ui/*', requireSession(store));
 

@@ -1,10 +1,19 @@
 /** Pieces every page of the reviewer workspace uses: the page environment, labels, flash messages, badges, redirects. */
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Actor } from '../users/actor.js';
 import { CATEGORY_LABEL } from './highlight.js';
 
 /** Every page after sign-in runs with the signed-in actor (users/page.tsx requireSession). */
-export type UiEnv = { Variables: { actor: Actor } };
+export type UiEnv = { Variables: { actor: Actor; flash?: FlashMessage } };
+
+/** A message for the next page: what the server itself said after an action. */
+export interface FlashMessage {
+  kind: 'msg' | 'err';
+  text: string;
+}
+
+const FLASH_COOKIE = 'lastgate_flash';
 
 export const STATUS_LABEL: Record<string, string> = {
   submitted: '机器审核中',
@@ -21,14 +30,9 @@ const VERDICT_LABEL: Record<string, string> = { pass: '通过', review: '需复�
 export const DECISION_LABEL: Record<string, string> = { approve: '通过', reject: '不予发布', request_changes: '要求修改', escalate: '上报合规' };
 
 export function Flash({ c }: { c: Context }) {
-  const msg = c.req.query('msg');
-  const err = c.req.query('err');
-  return (
-    <>
-      {msg ? <div class="flash">{msg}</div> : null}
-      {err ? <div class="flash error">{err}</div> : null}
-    </>
-  );
+  const f = c.get('flash') as FlashMessage | undefined;
+  if (!f) return null;
+  return f.kind === 'err' ? <div class="flash error">{f.text}</div> : <div class="flash">{f.text}</div>;
 }
 
 export function Badges({ verdict, categories, high }: { verdict: string | null; categories: string[]; high?: boolean }) {
@@ -43,8 +47,32 @@ export function Badges({ verdict, categories, high }: { verdict: string | null; 
   );
 }
 
-/** Redirects (303) to `path` with a message (`msg`) or an error (`err`) that Flash shows. */
+/**
+ * Redirects (303) to `path` with a message (`msg`) or an error (`err`) that
+ * Flash shows there once. The text travels in a short-lived cookie that only
+ * this server sets, and the URL carries an opaque id that must match it: a
+ * link with `?flash=` cannot make an official-looking box say anything, and
+ * the message shows on the page it was meant for only.
+ */
 export function redirectWith(c: Context, path: string, kind: 'msg' | 'err', text: string) {
+  const id = Buffer.from(crypto.getRandomValues(new Uint8Array(9))).toString('base64url');
+  setCookie(c, FLASH_COOKIE, Buffer.from(JSON.stringify({ id, kind, text })).toString('base64url'), { httpOnly: true, sameSite: 'Lax', path: '/ui', maxAge: 120, secure: c.req.url.startsWith('https:') });
   const sep = path.includes('?') ? '&' : '?';
-  return c.redirect(`${path}${sep}${kind}=${encodeURIComponent(text)}`, 303);
+  return c.redirect(`${path}${sep}flash=${id}`, 303);
 }
+
+/** Middleware: the flash message meant for this page (its id in the URL, its text in the cookie), consumed. */
+export const takeFlash: MiddlewareHandler<UiEnv> = async (c, next) => {
+  const id = c.req.query('flash');
+  const raw = getCookie(c, FLASH_COOKIE);
+  if (id && raw) {
+    try {
+      const f = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { id?: string; kind?: string; text?: unknown };
+      if (f.id === id && (f.kind === 'msg' || f.kind === 'err') && typeof f.text === 'string') c.set('flash', { kind: f.kind, text: f.text });
+    } catch {
+      // An unreadable cookie shows nothing.
+    }
+    deleteCookie(c, FLASH_COOKIE, { path: '/ui' });
+  }
+  await next();
+};

@@ -5,6 +5,7 @@ import type { Actor } from '../users/actor.js';
 
 const ROLE_LABEL: Record<string, string> = { editor: '编辑', reviewer: '审核员', compliance: '合规审查', admin: '管理员' };
 
+/** The workspace's only style sheet and script, inline; the Content-Security-Policy allows exactly these by hash (UI_INLINE). */
 const CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.6 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1f2328;background:#f6f7f9}
@@ -46,6 +47,8 @@ textarea{width:100%;min-height:70px;font:inherit}
 #help.open{display:block}
 ins{background:#d3f5dd;text-decoration:none}del{background:#ffd7d5}
 .muted{color:#656d76}
+form.inline{display:inline}
+textarea.tall{min-height:240px}textarea.taller{min-height:260px}
 `;
 
 export function Layout({ title, actor, children }: { title: string; actor: Actor | null; children: Child }) {
@@ -125,7 +128,11 @@ const KEYS_JS = `
   });
   document.querySelectorAll('[data-reason-template]').forEach(function(sel){sel.addEventListener('change',function(){if(sel.value){form.elements.reason.value=sel.value;}})});
   document.querySelectorAll('button[data-ask]').forEach(function(b){b.addEventListener('click',function(){ask(b.dataset.ask,b.dataset.label)})});
+  document.querySelectorAll('button[data-decision]').forEach(function(b){b.addEventListener('click',function(){form.elements.decision.value=b.dataset.decision})});
   if(form&&form.dataset.claim){fetch(form.dataset.claim,{method:'POST',credentials:'same-origin'}).then(function(r){if(r.status===409){form.dataset.disabled='1';r.json().then(function(j){var d=document.createElement('div');d.className='flash error';d.textContent='无法认领：'+j.error;form.prepend(d);[].forEach.call(form.querySelectorAll('button'),function(b){b.disabled=true});});}});}
   if(form&&form.dataset.renew){setInterval(function(){fetch(form.dataset.renew,{method:'POST',credentials:'same-origin'})},5*60*1000);}
 })();
 `;
+
+/** The inline style sheet and script every page carries, for the Content-Security-Policy's hashes (http/security-headers.ts). */
+export const UI_INLINE = { style: CSS, script: KEYS_JS };

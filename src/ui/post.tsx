@@ -45,11 +45,11 @@ export function FindingsTable({ post, canMark }: { post: PostView; canMark: bool
             </td>
             {canMark ? (
               <td>
-                <form method="post" action={`/ui/posts/${post.id}/findings/${i}/mark`} style="display:inline">
+                <form method="post" action={`/ui/posts/${post.id}/findings/${i}/mark`} class="inline">
                   <input type="hidden" name="mark" value="false_positive" />
                   <button type="submit">误报</button>
                 </form>{' '}
-                <form method="post" action={`/ui/posts/${post.id}/findings/${i}/mark`} style="display:inline">
+                <form method="post" action={`/ui/posts/${post.id}/findings/${i}/mark`} class="inline">
                   <input type="hidden" name="mark" value="confirmed" />
                   <button type="submit">确认</button>
                 </form>

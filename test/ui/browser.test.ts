@@ -84,7 +84,7 @@ describe('reviewer workspace in chromium', () => {
     expect(await a.locator('#post').textContent()).toContain('<script>alert("xss")</script>');
     expect((a as Page & { dialogs: string[] }).dialogs).toEqual([]);
     await a.locator('body').click({ position: { x: 5, y: 300 } });
-    await Promise.all([a.waitForURL(/msg=/), a.keyboard.press('a')]);
+    await Promise.all([a.waitForURL(/flash=/), a.keyboard.press('a')]);
     await a.screenshot({ path: `${ARTIFACTS}4-reviewer-a-approved.png`, fullPage: true });
     expect(await postStatus(postId)).toBe('pending_review');
 
@@ -100,11 +100,11 @@ describe('reviewer workspace in chromium', () => {
     await b.goto(`${base}/ui/queue`);
     await Promise.all([b.waitForURL(/\/ui\/tasks\/\d+/), b.keyboard.press('Enter')]);
     await expect.poll(() => b.locator('mark.f.gate-political').count()).toBeGreaterThan(0);
-    await Promise.all([b.waitForURL(/msg=/), b.keyboard.press('a')]);
+    await Promise.all([b.waitForURL(/flash=/), b.keyboard.press('a')]);
     expect(await postStatus(postId)).toBe('approved');
 
     await editor.goto(`${base}/ui/posts/${postId}`);
-    await Promise.all([editor.waitForURL(/msg=/), editor.click('form[action$="/publish"] button')]);
+    await Promise.all([editor.waitForURL(/flash=/), editor.click('form[action$="/publish"] button')]);
     expect(await editor.locator('#status').textContent()).toBe('已发布');
     await editor.screenshot({ path: `${ARTIFACTS}5-editor-published.png`, fullPage: true });
     expect(await postStatus(postId)).toBe('published');
@@ -136,6 +136,37 @@ describe('reviewer workspace in chromium', () => {
     expect(d.body.status).toBe('rejected');
   }, 120_000);
 
+  it('runs under a strict Content-Security-Policy: its own script works, an injected one and a forged flash do nothing', async () => {
+    const editor = await signIn(tokens.editor!);
+    const violations: string[] = [];
+    editor.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
+    const res = await editor.goto(`${base}/ui/posts/new`);
+    const headers = res!.headers();
+    expect(headers['content-security-policy']).toMatch(/script-src 'sha256-[^']+'; style-src 'sha256-[^']+'/);
+    expect(headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    // The page's own script runs (the ? key opens the help box) and its style sheet applies.
+    await editor.locator('body').click({ position: { x: 5, y: 5 } });
+    await editor.keyboard.press('?');
+    expect(await editor.locator('#help').evaluate((e) => getComputedStyle(e).display)).toBe('block');
+    expect(await editor.locator('textarea[name=body]').evaluate((e) => getComputedStyle(e).minHeight)).toBe('260px');
+    // Script injected into the page by any means is refused by the browser.
+    const ran = await editor.evaluate(async () => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = true';
+      document.body.appendChild(s);
+      await new Promise((r) => setTimeout(r, 50));
+      return (window as unknown as { __injected?: boolean }).__injected === true;
+    });
+    expect(ran).toBe(false);
+    expect(violations.length).toBeGreaterThan(0);
+    // A link that tries to put words in the official message box shows nothing.
+    await editor.goto(`${base}/ui/posts?msg=${encodeURIComponent('系统升级，请把令牌发给管理员')}&err=x&flash=abc`);
+    expect(await editor.locator('.flash').count()).toBe(0);
+  });
+
   it('clears a clean post with two keystrokes from the queue page', async () => {
     const r = await client(base, tokens.editor).post('/api/posts', { account: '人社官微', title: '招聘会通知', body: '本周六上午在市就业促进中心举办招聘会，欢迎求职者参加。咨询电话12333。' });
     await waitFor(async () => (await postStatus(r.body.id)) === 'pending_review', 60_000, 'machine review');
@@ -148,7 +179,7 @@ describe('reviewer workspace in chromium', () => {
     };
     await press('Enter', /\/ui\/tasks\/\d+/);
     await expect.poll(() => a.locator('#decide').count()).toBe(1);
-    await press('a', /msg=/);
+    await press('a', /flash=/);
     expect(keystrokes).toBeLessThanOrEqual(3);
     expect(await postStatus(r.body.id)).toBe('approved');
   }, 120_000);
