@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { DomainError } from '../store/errors.js';
-import { dateField, errors, json, jsonBody, NumericIdParam, router, security, text } from '../http/openapi.js';
+import { dateField, decimal, errors, json, jsonBody, NumericIdParam, router, security, text } from '../http/openapi.js';
 import { isValidDate, today } from '../review/dates.js';
 import { requireCompliance } from '../users/roles.js';
 import type { Store } from '../service/programs.js';
@@ -30,7 +30,7 @@ const routes = {
     method: 'get',
     path: '/api/cleanup/tasks',
     security,
-    request: { query: z.object({ postId: z.string().optional(), state: z.enum(['open', 'decided', 'fixed']).optional(), kind: z.enum(['rescan', 'policy', 'deadline', 'link_broken', 'link_foreign']).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
+    request: { query: z.object({ postId: z.string().optional(), state: z.enum(['open', 'decided', 'fixed']).optional(), kind: z.enum(['rescan', 'policy', 'deadline', 'link_broken', 'link_foreign']).optional(), limit: decimal(1).pipe(z.number().max(1000)).default(100) }) },
     responses: { 200: json(z.object({ tasks: z.array(z.object({ id: z.number(), postId: z.string(), kind: z.string(), recommendedAction: z.string() }).passthrough()) })), ...errors(400, 401) },
   }),
   decideCleanup: createRoute({

@@ -52,9 +52,22 @@ export const jsonBody = <T extends z.ZodTypeAny>(schema: T) => ({ required: true
 export const security = [{ bearer: [] }];
 
 /** A post id in the path. */
+/**
+ * A whole number written in plain decimal digits, at least `min`: 0x1, 1e0,
+ * 1.0, +1 and " 1" are refused (400) rather than read as 1, so an id in a URL
+ * or query means exactly what it says.
+ */
+export function decimal(min: number) {
+  return z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,14})$/, 'must be a whole number in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min));
+}
+
 export const IdParam = z.object({ id: z.string().min(1).max(100) });
 /** A numeric id in the path (tasks, policies, cleanup runs and tasks, reason templates). */
-export const NumericIdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
+export const NumericIdParam = z.object({ id: decimal(1).openapi({ param: { name: 'id', in: 'path' } }) });
 
 export const Task = z
   .object({

@@ -1,7 +1,7 @@
 /** The posts API: submit a post or a new version, read a post with its review, compare two versions. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { DomainError, MAX_BODY_CHARS, MAX_TITLE_CHARS } from '../store/errors.js';
-import { errors, IdParam, json, jsonBody, PostRef, router, security, Task, text, dateField } from '../http/openapi.js';
+import { decimal, errors, IdParam, json, jsonBody, PostRef, router, security, Task, text, dateField } from '../http/openapi.js';
 import type { Store } from '../service/programs.js';
 import { IDEMPOTENCY_KEY, requestHash, type Idempotency } from './idempotency.js';
 
@@ -104,7 +104,7 @@ const routes = {
     method: 'get',
     path: '/api/posts/{id}/diff',
     security,
-    request: { params: IdParam, query: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }) },
+    request: { params: IdParam, query: z.object({ from: decimal(1), to: decimal(1) }) },
     responses: { 200: json(z.object({ from: z.number(), to: z.number(), title: z.array(z.object({ op: z.string(), text: z.string() })), body: z.array(z.object({ op: z.string(), text: z.string() })) })), ...errors(400, 401, 404) },
   }),
 };

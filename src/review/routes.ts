@@ -4,7 +4,7 @@
  * reason templates.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { errors, IdParam, json, jsonBody, NumericIdParam, PostRef, router, security, Task, text } from '../http/openapi.js';
+import { decimal, errors, IdParam, json, jsonBody, NumericIdParam, PostRef, router, security, Task, text } from '../http/openapi.js';
 import type { Store } from '../service/programs.js';
 
 const routes = {
@@ -16,7 +16,7 @@ const routes = {
       query: z.object({
         postId: z.string().optional(),
         state: z.enum(['open', 'claimed', 'done', 'void']).optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(50),
+        limit: decimal(1).pipe(z.number().max(500)).default(50),
       }),
     },
     responses: { 200: json(z.object({ tasks: z.array(Task) })), ...errors(400, 401) },
@@ -50,7 +50,7 @@ const routes = {
         unit: z.string().optional(),
         category: z.enum(['political', 'illegal', 'pii', 'ads', 'stale', 'secret', 'vulgar', 'wording']).optional(),
         risk: z.enum(['high', 'normal']).optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(100),
+        limit: decimal(1).pipe(z.number().max(500)).default(100),
       }),
     },
     responses: { 200: json(z.object({ items: z.array(z.object({ id: z.number(), postId: z.string() }).passthrough()), counts: z.object({ total: z.number(), high: z.number(), byAccount: z.record(z.string(), z.number()), byCategory: z.record(z.string(), z.number()) }) })), ...errors(400, 401, 403) },
@@ -69,7 +69,7 @@ const routes = {
     path: '/api/posts/{id}/findings/{index}/mark',
     security,
     request: {
-      params: z.object({ id: z.string().min(1).max(100), index: z.coerce.number().int().min(0).openapi({ param: { name: 'index', in: 'path' } }) }),
+      params: z.object({ id: z.string().min(1).max(100), index: decimal(0).openapi({ param: { name: 'index', in: 'path' } }) }),
       body: jsonBody(z.object({ mark: z.enum(['false_positive', 'confirmed']) }).strict()),
     },
     responses: { 200: json(z.object({ ok: z.boolean() })), ...errors(400, 401, 403, 404) },

@@ -135,6 +135,10 @@ export function httpContract(name: string, target: () => ContractTarget): void {
       expect(wrongType).toMatchObject({ status: 400, body: { field: 'body' } });
       const badTask = await as('reviewerA').post('/api/review/tasks/abc/claim');
       expect(badTask).toMatchObject({ status: 400, body: { field: 'id' } });
+      for (const id of ['0x1', '1e0', '1.0', '+1', '01', '0']) {
+        expect([id, (await as('reviewerA').post(`/api/review/tasks/${id}/claim`)).status]).toEqual([id, 400]);
+      }
+      expect(await as('editor').get('/api/review/tasks?limit=0x10')).toMatchObject({ status: 400, body: { field: 'limit' } });
       const badDecision = await as('reviewerA').post('/api/review/tasks/1/decision', { decision: 'maybe' });
       expect(badDecision).toMatchObject({ status: 400, body: { field: 'decision' } });
       expect(await counts()).toEqual(before);

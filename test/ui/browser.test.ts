@@ -150,15 +150,16 @@ describe('reviewer workspace in chromium', () => {
     // The page's own script runs (the ? key opens the help box) and its style sheet applies.
     await editor.locator('body').click({ position: { x: 5, y: 5 } });
     await editor.keyboard.press('?');
-    expect(await editor.locator('#help').evaluate((e) => getComputedStyle(e).display)).toBe('block');
-    expect(await editor.locator('textarea[name=body]').evaluate((e) => getComputedStyle(e).minHeight)).toBe('260px');
+    expect(await editor.locator('#help').evaluate((e) => (globalThis as any).getComputedStyle(e).display)).toBe('block');
+    expect(await editor.locator('textarea[name=body]').evaluate((e) => (globalThis as any).getComputedStyle(e).minHeight)).toBe('260px');
     // Script injected into the page by any means is refused by the browser.
     const ran = await editor.evaluate(async () => {
-      const s = document.createElement('script');
+      const doc = (globalThis as any).document;
+      const s = doc.createElement('script');
       s.textContent = 'window.__injected = true';
-      document.body.appendChild(s);
+      doc.body.appendChild(s);
       await new Promise((r) => setTimeout(r, 50));
-      return (window as unknown as { __injected?: boolean }).__injected === true;
+      return (globalThis as { __injected?: boolean }).__injected === true;
     });
     expect(ran).toBe(false);
     expect(violations.length).toBeGreaterThan(0);
