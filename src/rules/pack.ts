@@ -16,7 +16,7 @@ import { checkPattern } from './regex-safety.js';
 export const BOUNDARIES = ['auto', 'word', 'none'] as const;
 export type Boundary = (typeof BOUNDARIES)[number];
 
-export const VALIDATORS = ['cn-id', 'mobile', 'bank-card', 'past-deadline'] as const;
+export const VALIDATORS = ['cn-id', 'mobile', 'bank-card', 'past-deadline', 'bidi-controls'] as const;
 export type ValidatorName = (typeof VALIDATORS)[number];
 
 /** Checks driven by the knowledge tables of a pack (`tables`, see knowledge.ts). */

@@ -11,7 +11,7 @@ import type { CompiledRules } from './compile.js';
 import { candidate, lowerBound, type Candidate } from './candidates.js';
 import { foldPreimages, foldVisible, isFolded, type NormalizedText, type VisibleText } from './normalize.js';
 import { patternEdgeChars, patternMaxLength } from './regex-safety.js';
-import { digitRuns, findBankCards, findChineseIds, findMobiles, findPastDeadlines, mayHaveDeadline, type DigitRun, type Span } from './validators.js';
+import { BIDI_CONTROLS, digitRuns, findBankCards, findBidiControls, findChineseIds, findMobiles, findPastDeadlines, mayHaveDeadline, type DigitRun, type Span } from './validators.js';
 
 /** Whether text[from, to) holds a code unit marked in `set`. */
 function containsAny(text: string, from: number, to: number, set: Uint8Array): boolean {
@@ -63,6 +63,7 @@ export class PatternStage {
         return [first, last].filter((x): x is string[] => x !== null && x.length > 0).map(bitFor);
       });
       if (r.validator === 'past-deadline') sets.push([bitFor(['截', '于'])]);
+      if (r.validator === 'bidi-controls') sets.push([bitFor(BIDI_CONTROLS)]);
       return sets;
     });
     this.anchors = compiled.rules.map((r) =>
@@ -155,7 +156,7 @@ export class PatternStage {
           spans.push(originalSpan(v, m.index, m.index + m[0].length));
         }
       }
-      if (rule.validator && rule.validator !== 'past-deadline' && norm.maxDigits < 11) continue;
+      if ((rule.validator === 'cn-id' || rule.validator === 'mobile' || rule.validator === 'bank-card') && norm.maxDigits < 11) continue;
       switch (rule.validator) {
         case 'cn-id':
           spans.push(...findChineseIds(text, (runs ??= digitRuns(text))));
@@ -165,6 +166,9 @@ export class PatternStage {
           break;
         case 'bank-card':
           spans.push(...findBankCards(text, (runs ??= digitRuns(text))));
+          break;
+        case 'bidi-controls':
+          if (allTriggered(this.prefilters[r]![regexes.length]!, norm.triggered)) spans.push(...findBidiControls(text));
           break;
         case 'past-deadline':
           if (allTriggered(this.prefilters[r]![regexes.length]!, norm.triggered) && mayHaveDeadline(text)) {

@@ -257,3 +257,35 @@ export function findPastDeadlines(text: string, date: string): Span[] {
   }
   return out;
 }
+
+/** Unicode's bidirectional formatting characters: embeddings, overrides and isolates with their terminators, and the marks. */
+export const BIDI_CONTROLS = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
+const BIDI = new Set(BIDI_CONTROLS.map((c) => c.charCodeAt(0)));
+/** How far an unterminated embedding, override or isolate is reported (it lasts to the end of its paragraph). */
+const BIDI_REACH = 100;
+
+/**
+ * Bidirectional control characters (U+202A–U+202E, U+2066–U+2069, the
+ * marks): invisible, they make a title or body display in another order
+ * than it is stored (‮ reverses what follows), so what a reviewer reads is
+ * not what is published. Each span runs from an embedding, override or
+ * isolate to the character that ends it (or the end of the line, at most a
+ * hundred characters); a mark or a stray terminator is a span of its own.
+ */
+export function findBidiControls(text: string): Span[] {
+  const out: Span[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!BIDI.has(c)) continue;
+    let end = i + 1;
+    const opens = (c >= 0x202a && c <= 0x202e && c !== 0x202c) || (c >= 0x2066 && c <= 0x2068);
+    if (opens) {
+      const close = c >= 0x2066 ? 0x2069 : 0x202c;
+      while (end < text.length && end - i < BIDI_REACH && text.charCodeAt(end) !== close && text.charCodeAt(end) !== 10) end++;
+      if (end < text.length && text.charCodeAt(end) === close) end++;
+    }
+    out.push({ start: i, end });
+    i = end - 1;
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findBankCards, findChineseIds, findMobiles, findPastDeadlines, isBankCard, isValidChineseId, luhn } from '../../src/rules/validators.js';
+import { findBankCards, findChineseIds, findMobiles, findPastDeadlines, isBankCard, isValidChineseId, luhn, findBidiControls } from '../../src/rules/validators.js';
 import { foldText } from '../../src/rules/normalize.js';
 
 const slices = (text: string, spans: { start: number; end: number }[]) => spans.map((s) => text.slice(s.start, s.end));
@@ -56,5 +56,15 @@ describe('past deadlines', () => {
     expect(slices(text, findPastDeadlines(text, '2026-01-10'))).toEqual(['截止时间为2025年3月1日']);
     expect(findPastDeadlines(text, '2025-02-01')).toEqual([]);
     expect(slices(text, findPastDeadlines(text, '2027-01-10'))).toHaveLength(2);
+  });
+});
+
+describe('findBidiControls', () => {
+  it('spans an override to its terminator (or the end of the line), and each mark on its own', () => {
+    const t = '关于\u202e知通的作工\u202c说明\u200f。下一行\u2067隔离\n第二行';
+    expect(findBidiControls(t).map((s) => t.slice(s.start, s.end))).toEqual(['\u202e知通的作工\u202c', '\u200f', '\u2067隔离']);
+    const long = `\u202e${'字'.repeat(300)}`;
+    expect(findBidiControls(long)).toEqual([{ start: 0, end: 100 }]);
+    expect(findBidiControls('零宽\u200b空格与阿拉伯语 مرحبا')).toEqual([]);
   });
 });
