@@ -26,6 +26,7 @@ import { webhookRoutes } from '../webhooks/routes.js';
 import { mountUi } from '../ui/app.js';
 import { errorResponse, router, type ApiEnv } from './openapi.js';
 import { securityHeaders } from './security-headers.js';
+import { storageFault } from './storage-errors.js';
 
 export interface AppOptions {
   store: Store;
@@ -45,6 +46,12 @@ export function createApp({ store, cleanup, rules, extend }: AppOptions) {
     if (err instanceof HTTPException) {
       const msg = err.message || 'bad request';
       return errorResponse(c, err.status as 400, /json/i.test(msg) ? `malformed JSON body: ${msg}` : msg);
+    }
+    const fault = storageFault(err);
+    if (fault) {
+      console.error(`lastgate: storage fault on ${c.req.method} ${c.req.path}: ${(err as Error).message}`);
+      if (fault.retryAfter) c.header('Retry-After', String(fault.retryAfter));
+      return c.json({ error: fault.error }, fault.status);
     }
     console.error(err);
     return c.json({ error: 'internal error' }, 500);

@@ -15,6 +15,7 @@ import { postPages } from '../posts/page.js';
 import { cleanupPages } from '../cleanup/page.js';
 import { rulePages } from '../rules/page.js';
 import { redirectWith, takeFlash, type UiEnv } from './components.js';
+import { storageFault } from '../http/storage-errors.js';
 
 /** Mounts the workspace on `app` under /ui. */
 export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): void {
@@ -28,10 +29,12 @@ export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): voi
   ui.use('/ui/*', requireSession(store));
 
   ui.onError((err, c) => {
-    if (err instanceof DomainError) {
+    const fault = storageFault(err);
+    if (err instanceof DomainError || fault) {
       const back = c.req.header('referer');
       const path = back ? new URL(back).pathname : '/ui';
-      return redirectWith(c, path, 'err', err.message);
+      if (fault) console.error(`lastgate: storage fault on ${c.req.method} ${c.req.path}: ${(err as Error).message}`);
+      return redirectWith(c, path, 'err', fault ? fault.error : err.message);
     }
     throw err;
   });
