@@ -1,11 +1,11 @@
 /** The accounts API: an account's publish window and publisher, and how fresh every account is. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { dateField, errors, json, jsonBody, router, security } from '../http/openapi.js';
+import { allow, dateField, errors, json, jsonBody, router, security } from '../http/openapi.js';
 import { today } from '../review/dates.js';
 import type { Store } from '../service/programs.js';
 
 const routes = {
-  accountSettings: createRoute({
+  accountSettings: createRoute({ middleware: allow(['admin'], 'change account settings'),
     method: 'put',
     path: '/api/accounts/{name}/settings',
     security,

@@ -3,16 +3,17 @@
  * (without a CleanupApi the run routes answer 404), and the cleanup tasks
  * runs open, listed and decided.
  */
+import { COMPLIANCE_ROLES } from '../users/roles.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import { DomainError } from '../store/errors.js';
-import { dateField, decimal, errors, json, jsonBody, NumericIdParam, router, security, text } from '../http/openapi.js';
+import { allow, dateField, decimal, errors, json, jsonBody, NumericIdParam, router, security, text } from '../http/openapi.js';
 import { isValidDate, today } from '../review/dates.js';
 import { requireCompliance } from '../users/roles.js';
 import type { Store } from '../service/programs.js';
 import type { CleanupApi } from './service.js';
 
 const routes = {
-  runCleanup: createRoute({
+  runCleanup: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'start cleanup runs'),
     method: 'post',
     path: '/api/cleanup/run',
     security,
@@ -33,7 +34,7 @@ const routes = {
     request: { query: z.object({ postId: z.string().optional(), state: z.enum(['open', 'decided', 'fixed']).optional(), kind: z.enum(['rescan', 'policy', 'deadline', 'link_broken', 'link_foreign']).optional(), limit: decimal(1).pipe(z.number().max(1000)).default(100) }) },
     responses: { 200: json(z.object({ tasks: z.array(z.object({ id: z.number(), postId: z.string(), kind: z.string(), recommendedAction: z.string() }).passthrough()) })), ...errors(400, 401) },
   }),
-  decideCleanup: createRoute({
+  decideCleanup: createRoute({ middleware: allow(['editor', 'compliance', 'admin'], 'decide cleanup tasks'),
     method: 'post',
     path: '/api/cleanup/tasks/{id}/decision',
     security,

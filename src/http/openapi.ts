@@ -5,7 +5,8 @@
  * resource returns. createApp (app.ts) mounts the modules.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Role } from '../review/transitions.js';
 import type { Actor } from '../users/actor.js';
 
 /** Every API route runs after the bearer-token check, which sets the actor. */
@@ -13,6 +14,21 @@ export type ApiEnv = { Variables: { actor: Actor } };
 
 export function errorResponse(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 502, error: string, field?: string) {
   return c.json(field ? { error, field } : { error }, status);
+}
+
+/**
+ * Route middleware (createRoute's `middleware`, which runs before the
+ * request is validated): only `roles` may call the operation, so a caller
+ * who may not is told 403 whatever the body says, never a 400 that hints at
+ * what a valid request would be. The store checks again for its other
+ * callers.
+ */
+export function allow(roles: readonly Role[], what: string): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const actor = c.get('actor');
+    if (!actor || !roles.includes(actor.role)) return errorResponse(c, 403, `role ${actor?.role ?? '(none)'} may not ${what}`);
+    await next();
+  };
 }
 
 /** A router for one concept's routes; invalid input gets 400 with a message that names the field. */

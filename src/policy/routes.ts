@@ -2,9 +2,10 @@
  * The policy registry API. A change that may flag published posts (anything
  * but a new effective policy) starts a policy cleanup run at once.
  */
+import { COMPLIANCE_ROLES } from '../users/roles.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import { DomainError } from '../store/errors.js';
-import { errors, json, jsonBody, NumericIdParam, router, security } from '../http/openapi.js';
+import { allow, errors, json, jsonBody, NumericIdParam, router, security } from '../http/openapi.js';
 import { today } from '../review/dates.js';
 import type { Store } from '../service/programs.js';
 import type { CleanupApi } from '../cleanup/service.js';
@@ -12,14 +13,14 @@ import type { Actor } from '../users/actor.js';
 import { PolicyInput, PolicyPatch, parsePolicyFile } from './registry.js';
 
 const routes = {
-  addPolicy: createRoute({
+  addPolicy: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage the policy registry'),
     method: 'post',
     path: '/api/policies',
     security,
     request: { body: jsonBody(PolicyInput) },
     responses: { 201: json(z.object({ id: z.number() }).passthrough(), 'created or updated (by 文号, else title)'), ...errors(400, 401, 403) },
   }),
-  patchPolicy: createRoute({
+  patchPolicy: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage the policy registry'),
     method: 'patch',
     path: '/api/policies/{id}',
     security,
@@ -27,14 +28,14 @@ const routes = {
     responses: { 200: json(z.object({ id: z.number() }).passthrough()), ...errors(400, 401, 403, 404) },
   }),
   listPolicies: createRoute({ method: 'get', path: '/api/policies', security, responses: { 200: json(z.object({ policies: z.array(z.object({ id: z.number() }).passthrough()) })), ...errors(401) } }),
-  importPolicies: createRoute({
+  importPolicies: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage the policy registry'),
     method: 'post',
     path: '/api/policies/import',
     security,
     request: { body: { required: true, content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } } },
     responses: { 200: json(z.object({ created: z.number(), updated: z.number(), cleanupRun: z.number().nullable() })), ...errors(400, 401, 403) },
   }),
-  previewPolicy: createRoute({
+  previewPolicy: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage the policy registry'),
     method: 'post',
     path: '/api/policies/preview',
     security,

@@ -1,7 +1,7 @@
 /** The posts API: submit a post or a new version, read a post with its review, compare two versions. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { DomainError, MAX_BODY_CHARS, MAX_TITLE_CHARS } from '../store/errors.js';
-import { decimal, errors, IdParam, json, jsonBody, PostRef, router, security, Task, text, dateField } from '../http/openapi.js';
+import { allow, decimal, errors, IdParam, json, jsonBody, PostRef, router, security, Task, text, dateField } from '../http/openapi.js';
 import type { Store } from '../service/programs.js';
 import { IDEMPOTENCY_KEY, requestHash, type Idempotency } from './idempotency.js';
 
@@ -97,7 +97,7 @@ const IdempotencyHeader = z.object({
 });
 
 const routes = {
-  submit: createRoute({ method: 'post', path: '/api/posts', security, request: { headers: IdempotencyHeader, body: jsonBody(NewPostSchema) }, responses: { 201: json(PostRef, 'submitted'), ...errors(400, 401, 403, 409, 413) } }),
+  submit: createRoute({ middleware: allow(['editor', 'admin'], 'submit posts'), method: 'post', path: '/api/posts', security, request: { headers: IdempotencyHeader, body: jsonBody(NewPostSchema) }, responses: { 201: json(PostRef, 'submitted'), ...errors(400, 401, 403, 409, 413) } }),
   resubmit: createRoute({ method: 'post', path: '/api/posts/{id}/versions', security, request: { headers: IdempotencyHeader, params: IdParam, body: jsonBody(NewVersionSchema) }, responses: { 201: json(PostRef, 'new version submitted'), ...errors(400, 401, 403, 404, 409, 413) } }),
   getPost: createRoute({ method: 'get', path: '/api/posts/{id}', security, request: { params: IdParam }, responses: { 200: json(Post), ...errors(401, 404) } }),
   diff: createRoute({

@@ -3,8 +3,10 @@
  * the reviewer's queue, overriding a machine block, marking findings, and
  * reason templates.
  */
+import { COMPLIANCE_ROLES } from '../users/roles.js';
+import { EVENT_ROLES, type Role } from '../review/transitions.js';
 import { createRoute, z } from '@hono/zod-openapi';
-import { decimal, errors, IdParam, json, jsonBody, NumericIdParam, PostRef, router, security, Task, text } from '../http/openapi.js';
+import { allow, decimal, errors, IdParam, json, jsonBody, NumericIdParam, PostRef, router, security, Task, text } from '../http/openapi.js';
 import type { Store } from '../service/programs.js';
 
 const routes = {
@@ -22,7 +24,7 @@ const routes = {
     responses: { 200: json(z.object({ tasks: z.array(Task) })), ...errors(400, 401) },
   }),
   claim: createRoute({ method: 'post', path: '/api/review/tasks/{id}/claim', security, request: { params: NumericIdParam }, responses: { 200: json(Task, 'claimed'), ...errors(401, 403, 404, 409) } }),
-  decide: createRoute({
+  decide: createRoute({ middleware: allow(EVENT_ROLES.approve as readonly Role[], 'decide review tasks'),
     method: 'post',
     path: '/api/review/tasks/{id}/decision',
     security,
@@ -57,14 +59,14 @@ const routes = {
   }),
   renew: createRoute({ method: 'post', path: '/api/review/tasks/{id}/renew', security, request: { params: NumericIdParam }, responses: { 200: json(Task, 'lease renewed'), ...errors(401, 404, 409) } }),
   release: createRoute({ method: 'post', path: '/api/review/tasks/{id}/release', security, request: { params: NumericIdParam }, responses: { 200: json(Task, 'released'), ...errors(401, 404, 409) } }),
-  override: createRoute({
+  override: createRoute({ middleware: allow(EVENT_ROLES.override_block as readonly Role[], 'override a machine block'),
     method: 'post',
     path: '/api/posts/{id}/override',
     security,
     request: { params: IdParam, body: jsonBody(z.object({ reason: text('reason').pipe(z.string().min(1, 'reason is required').max(2000)) }).strict()) },
     responses: { 200: json(PostRef, 'machine block overridden; the post needs two approvals'), ...errors(400, 401, 403, 404, 409) },
   }),
-  mark: createRoute({
+  mark: createRoute({ middleware: allow(['reviewer', 'compliance'], 'mark findings'),
     method: 'post',
     path: '/api/posts/{id}/findings/{index}/mark',
     security,
@@ -75,14 +77,14 @@ const routes = {
     responses: { 200: json(z.object({ ok: z.boolean() })), ...errors(400, 401, 403, 404) },
   }),
   listTemplates: createRoute({ method: 'get', path: '/api/reason-templates', security, responses: { 200: json(z.object({ templates: z.array(z.object({ id: z.number(), decision: z.string(), text: z.string() })) })), ...errors(401) } }),
-  addTemplate: createRoute({
+  addTemplate: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage reason templates'),
     method: 'post',
     path: '/api/reason-templates',
     security,
     request: { body: jsonBody(z.object({ decision: z.enum(['reject', 'request_changes', 'escalate', 'override']), text: text('text').pipe(z.string().min(1).max(500)) }).strict()) },
     responses: { 201: json(z.object({ id: z.number(), decision: z.string(), text: z.string() })), ...errors(400, 401, 403) },
   }),
-  disableTemplate: createRoute({ method: 'delete', path: '/api/reason-templates/{id}', security, request: { params: NumericIdParam }, responses: { 200: json(z.object({ ok: z.boolean() })), ...errors(401, 403, 404) } }),
+  disableTemplate: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage reason templates'), method: 'delete', path: '/api/reason-templates/{id}', security, request: { params: NumericIdParam }, responses: { 200: json(z.object({ ok: z.boolean() })), ...errors(401, 403, 404) } }),
 };
 
 type ReviewStore = Pick<

@@ -3,9 +3,10 @@
  * (without a RulesApi those routes answer 404). A rule change re-checks the
  * published archive with today's rules.
  */
+import { COMPLIANCE_ROLES } from '../users/roles.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import { DomainError } from '../store/errors.js';
-import { dateField, errors, json, jsonBody, router, security } from '../http/openapi.js';
+import { allow, dateField, errors, json, jsonBody, router, security } from '../http/openapi.js';
 import { today } from '../review/dates.js';
 import { requireCompliance } from '../users/roles.js';
 import type { Store } from '../service/programs.js';
@@ -17,27 +18,27 @@ const RuleIdParam = z.object({ ruleId: z.string().min(1).max(200).openapi({ para
 const RuleViewSchema = z.object({ id: z.string(), source: z.enum(['file', 'api']), enabled: z.boolean(), spec: z.unknown() }).passthrough().openapi('Rule');
 
 const routes = {
-  ruleStats: createRoute({ method: 'get', path: '/api/rules/stats', security, responses: { 200: json(z.object({ rules: z.array(z.object({ rule: z.string() }).passthrough()) })), ...errors(401, 403) } }),
-  listRules: createRoute({ method: 'get', path: '/api/rules', security, responses: { 200: json(z.object({ rules: z.array(z.object({ id: z.string(), source: z.string(), enabled: z.boolean() }).passthrough()) })), ...errors(401, 403) } }),
-  getRule: createRoute({ method: 'get', path: '/api/rules/{ruleId}', security, request: { params: RuleIdParam }, responses: { 200: json(RuleViewSchema), ...errors(401, 403, 404) } }),
-  createRule: createRoute({
+  ruleStats: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'read rule statistics'), method: 'get', path: '/api/rules/stats', security, responses: { 200: json(z.object({ rules: z.array(z.object({ rule: z.string() }).passthrough()) })), ...errors(401, 403) } }),
+  listRules: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage rules'), method: 'get', path: '/api/rules', security, responses: { 200: json(z.object({ rules: z.array(z.object({ id: z.string(), source: z.string(), enabled: z.boolean() }).passthrough()) })), ...errors(401, 403) } }),
+  getRule: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage rules'), method: 'get', path: '/api/rules/{ruleId}', security, request: { params: RuleIdParam }, responses: { 200: json(RuleViewSchema), ...errors(401, 403, 404) } }),
+  createRule: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage rules'),
     method: 'post',
     path: '/api/rules',
     security,
     request: { body: jsonBody(z.object({ id: z.string() }).passthrough().openapi({ description: 'A rule in the rule-pack schema (src/rules/pack.ts RuleSchema): id, category, severity, action, terms | patterns | validator, options, near, unless, validFrom/validUntil, suggestion, message.' })) },
     responses: { 201: json(RuleViewSchema, 'created'), ...errors(400, 401, 403, 409) },
   }),
-  updateRule: createRoute({
+  updateRule: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage rules'),
     method: 'put',
     path: '/api/rules/{ruleId}',
     security,
     request: { params: RuleIdParam, body: jsonBody(z.object({}).passthrough()) },
     responses: { 200: json(RuleViewSchema), ...errors(400, 401, 403, 404) },
   }),
-  disableRule: createRoute({ method: 'post', path: '/api/rules/{ruleId}/disable', security, request: { params: RuleIdParam }, responses: { 200: json(RuleViewSchema), ...errors(401, 403, 404) } }),
-  enableRule: createRoute({ method: 'post', path: '/api/rules/{ruleId}/enable', security, request: { params: RuleIdParam }, responses: { 200: json(RuleViewSchema), ...errors(401, 403, 404) } }),
-  ruleHistory: createRoute({ method: 'get', path: '/api/rules/{ruleId}/history', security, request: { params: RuleIdParam }, responses: { 200: json(z.object({ history: z.array(z.unknown()) })), ...errors(401, 403) } }),
-  dryRun: createRoute({
+  disableRule: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage rules'), method: 'post', path: '/api/rules/{ruleId}/disable', security, request: { params: RuleIdParam }, responses: { 200: json(RuleViewSchema), ...errors(401, 403, 404) } }),
+  enableRule: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage rules'), method: 'post', path: '/api/rules/{ruleId}/enable', security, request: { params: RuleIdParam }, responses: { 200: json(RuleViewSchema), ...errors(401, 403, 404) } }),
+  ruleHistory: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage rules'), method: 'get', path: '/api/rules/{ruleId}/history', security, request: { params: RuleIdParam }, responses: { 200: json(z.object({ history: z.array(z.unknown()) })), ...errors(401, 403) } }),
+  dryRun: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'manage rules'),
     method: 'post',
     path: '/api/rules/dry-run',
     security,

@@ -1,6 +1,7 @@
 /** The settings API: the classifier thresholds in force, and changing them (compliance). */
+import { COMPLIANCE_ROLES } from '../users/roles.js';
 import { createRoute, z } from '@hono/zod-openapi';
-import { errors, json, jsonBody, router, security } from '../http/openapi.js';
+import { allow, errors, json, jsonBody, router, security } from '../http/openapi.js';
 import { CLASSIFIER_NEVER_BLOCKS } from '../config.js';
 import type { Store } from '../service/programs.js';
 
@@ -11,7 +12,7 @@ const routes = {
     security,
     responses: { 200: json(z.object({ thresholds: z.record(z.string(), z.object({ review: z.number().nullable(), block: z.null() })) })), ...errors(401) },
   }),
-  putThresholds: createRoute({
+  putThresholds: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'change classifier thresholds'),
     method: 'put',
     path: '/api/settings/classifier-thresholds',
     security,

@@ -3,6 +3,8 @@ import { DomainError } from '../store/errors.js';
 import type { Role } from '../review/transitions.js';
 
 /** Compliance officers and admins tune rules, thresholds, the registry and cleanup; nobody else. */
+export const COMPLIANCE_ROLES: readonly Role[] = ['compliance', 'admin'];
+
 export function requireCompliance(actor: { role: Role }, what: string): void {
-  if (actor.role !== 'compliance' && actor.role !== 'admin') throw new DomainError('forbidden', `role ${actor.role} may not ${what}`);
+  if (!COMPLIANCE_ROLES.includes(actor.role)) throw new DomainError('forbidden', `role ${actor.role} may not ${what}`);
 }

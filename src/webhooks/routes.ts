@@ -1,9 +1,9 @@
 /** The webhooks API: register a signed webhook. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { errors, json, jsonBody, router, security } from '../http/openapi.js';
+import { allow, errors, json, jsonBody, router, security } from '../http/openapi.js';
 import type { Store } from '../service/programs.js';
 
-const addWebhook = createRoute({
+const addWebhook = createRoute({ middleware: allow(['admin', 'compliance'], 'manage webhooks'),
   method: 'post',
   path: '/api/webhooks',
   security,

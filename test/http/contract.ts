@@ -110,6 +110,17 @@ export function httpContract(name: string, target: () => ContractTarget): void {
       expect((await as('editor2').post('/api/posts', { account: '人社官微', body: '正文' })).status).toBe(403);
     });
 
+    it('refuses a caller who may not act with 403 before looking at the body', async () => {
+      // Invalid bodies from the wrong role: 403, not a 400 that describes a valid request.
+      expect(await as('reviewerA').post('/api/posts', { bogus: true })).toMatchObject({ status: 403, body: { error: 'role reviewer may not submit posts' } });
+      expect((await as('editor').post('/api/review/tasks/1/decision', { decision: 'maybe' })).status).toBe(403);
+      expect((await as('editor').post('/api/posts/x/override', {})).status).toBe(403);
+      expect((await as('reviewerA').post('/api/reason-templates', { decision: 'nope' })).status).toBe(403);
+      // The right role with the same invalid body: 400 naming the field.
+      expect(await as('compliance').post('/api/reason-templates', { decision: 'nope', text: '理由' })).toMatchObject({ status: 400, body: { field: 'decision' } });
+      expect(await as('reviewerA').post('/api/review/tasks/1/decision', { decision: 'maybe' })).toMatchObject({ status: 400, body: { field: 'decision' } });
+    });
+
     it('answers bad input with 400/413 naming the field, and writes nothing', async () => {
       const counts = async () => ({ posts: await t().count('posts'), versions: await t().count('post_versions'), outbox: await t().count('outbox'), audit: await t().count('audit_log') });
       const before = await counts();
