@@ -16,6 +16,7 @@ import { PoolRunner, type JobRunner } from './queue/runner.js';
 import type { Transport } from './queue/transport.js';
 import type { Config } from './config.js';
 import { WebhookDispatcher } from './webhooks/delivery.js';
+import { openCount } from './queue/outbox.js';
 import { LinkChecker } from './cleanup/links.js';
 import { CleanupService } from './cleanup/service.js';
 import type { CleanupOptions } from './cleanup/runs.js';
@@ -82,7 +83,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   void cleanup.pump();
   const ticker = new Ticker(store, cleanup, opts.now, auditExporter(db, config, opts.now, () => webhooks.kick()));
   const scheduler: Scheduler = config.redisUrl ? await bullScheduler(ticker, config.redisUrl, config.schedulerMs) : embeddedScheduler(ticker, config.schedulerMs);
-  const app = createApp({ store, cleanup, rules });
+  const app = createApp({ store, cleanup, rules, ready: () => readiness(db, transport) });
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolvePort, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolvePort({ server: s, port: info.port }));
     s.on('error', reject);
@@ -121,4 +122,21 @@ function auditExporter(db: Db, config: Config, now: (() => Date) | undefined, on
     throw new Error(`LASTGATE_AUDIT_KEY: ${c.keyFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return new CheckpointExporter(db, { key, intervalMs: c.intervalMs, onWebhook, ...(c.file ? { file: c.file } : {}), ...(now ? { now } : {}) });
+}
+
+/**
+ * What /readyz reports: whether the database answers and the queue takes
+ * work, and how much waits in the outbox. /healthz says only that the
+ * process serves requests and never waits on either.
+ */
+function readiness(db: Db, transport: Transport | null) {
+  const queue = transport?.health?.() ?? { queue: 'ok' as const };
+  let database = 'ok';
+  let outboxOpen: number | null = null;
+  try {
+    outboxOpen = openCount(db);
+  } catch (e) {
+    database = (e as Error).message;
+  }
+  return { ok: queue.queue === 'ok' && database === 'ok', queue: queue.queue, ...(queue.detail ? { queueDetail: queue.detail } : {}), database, outboxOpen };
 }

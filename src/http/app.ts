@@ -36,9 +36,11 @@ export interface AppOptions {
   rules?: RulesApi;
   /** Extra routes (e.g. the reviewer UI) mounted on the same app. */
   extend?: (app: OpenAPIHono<ApiEnv>) => void;
+  /** What /readyz reports (the server's queue and database); without it, ready whenever serving. */
+  ready?: () => { ok: boolean } & Record<string, unknown>;
 }
 
-export function createApp({ store, cleanup, rules, extend }: AppOptions) {
+export function createApp({ store, cleanup, rules, extend, ready }: AppOptions) {
   const app = router();
 
   app.onError((err, c) => {
@@ -60,7 +62,13 @@ export function createApp({ store, cleanup, rules, extend }: AppOptions) {
 
   app.use('*', securityHeaders);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  // Liveness: answers without touching the database or the queue.
   app.get('/healthz', (c) => c.json({ ok: true }));
+  // Readiness: 503 with what is degraded (the queue's Redis down, the database unreadable).
+  app.get('/readyz', (c) => {
+    const r = ready?.() ?? { ok: true };
+    return c.json(r, r.ok ? 200 : 503);
+  });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'lastgate', version: '0.1.0', description: 'Pre-publication review API: submit, machine review, human review, publish.' } });
 
   // Far above any valid post (50,000 characters even \u-escaped), so only abuse is cut off here.

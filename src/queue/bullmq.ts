@@ -37,9 +37,13 @@ function consumerConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null });
 }
 
-/** A connection for producers: fails fast while Redis is down so the outbox keeps the work. */
+/**
+ * A connection for producers: fails fast while Redis is down so the outbox
+ * keeps the work; a command unanswered for 5 s (a frozen Redis, a network
+ * partition) fails too instead of holding the dispatcher forever.
+ */
 function producerConnection(url: string): Redis {
-  const opts: RedisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 200, 2000) };
+  const opts: RedisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000, retryStrategy: (n) => Math.min(n * 200, 2000) };
   const r = new Redis(url, opts);
   r.on('error', () => {});
   return r;
@@ -73,6 +77,12 @@ export class BullTransport implements Transport {
   private closed = false;
   private lastError = '';
   private readonly staleMs: number;
+  /** While sends fail: no attempt before retryAt, the wait doubling from 250 ms up to 5 s. */
+  private retryAt = 0;
+  private backoffMs = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** Why the last send failed, until one succeeds. */
+  private down: string | null = null;
 
   constructor(
     private readonly store: SqliteStore,
@@ -81,6 +91,11 @@ export class BullTransport implements Transport {
   ) {
     this.staleMs = opts.staleMs ?? 30_000;
     this.producer = producerConnection(redisUrl);
+    // Redis back: send at once what waited.
+    this.producer.on('ready', () => {
+      this.retryAt = 0;
+      this.kick();
+    });
     this.consumer = consumerConnection(redisUrl);
     this.consumer.on('error', () => {});
     this.queue = new Queue(MACHINE_REVIEW_QUEUE, { connection: this.producer });
@@ -107,8 +122,22 @@ export class BullTransport implements Transport {
     this.kick();
   }
 
+  /**
+   * Dispatches due rows. While Redis is down a kick costs nothing: the rows
+   * are read and the jobs built again only when the backoff has passed (or
+   * the connection is ready again), never once per submit.
+   */
   kick(): void {
     if (this.closed) return;
+    const wait = this.retryAt - Date.now();
+    if (wait > 0) {
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = null;
+        this.kick();
+      }, wait);
+      this.retryTimer.unref();
+      return;
+    }
     if (this.dispatching) {
       this.again = true;
       return;
@@ -122,7 +151,24 @@ export class BullTransport implements Transport {
     });
   }
 
+  /** Whether the queue is reachable, and why not. */
+  health(): { queue: 'ok' | 'down'; detail?: string } {
+    return this.down ? { queue: 'down', detail: this.down } : { queue: 'ok' };
+  }
+
+  private failed(err: unknown): void {
+    this.report(err);
+    this.down = err instanceof Error ? err.message : String(err);
+    this.backoffMs = Math.min(5000, Math.max(250, this.backoffMs * 2));
+    this.retryAt = Date.now() + this.backoffMs;
+    this.kick();
+  }
+
   private async dispatch(): Promise<void> {
+    if (this.producer.status !== 'ready') {
+      this.failed(new Error(`Redis connection ${this.producer.status}`));
+      return;
+    }
     for (;;) {
       const rows = duePending(this.store.db, 500);
       if (rows.length === 0) return;
@@ -140,10 +186,12 @@ export class BullTransport implements Transport {
       try {
         await this.queue.addBulk(jobs);
       } catch (err) {
-        // Redis unreachable: the rows stay pending and the timer tries again.
-        this.report(err);
+        // Redis unreachable: the rows stay pending; the next attempt waits for the backoff or the reconnection.
+        this.failed(err);
         return;
       }
+      this.down = null;
+      this.backoffMs = 0;
       markDispatched(this.store.db, rows.map((r) => r.id));
       if (rows.length < 500) return;
     }
@@ -156,7 +204,7 @@ export class BullTransport implements Transport {
 
   /** Re-dispatches work that Redis lost or that failed every attempt; applies results that arrived only as return values. */
   private async sweep(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.producer.status !== 'ready') return;
     const stale = staleDispatched(this.store.db, new Date(Date.now() - this.staleMs), 200);
     for (const row of stale) {
       try {
@@ -201,6 +249,7 @@ export class BullTransport implements Transport {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.dispatching;
     await this.results.close();
     await this.queue.close();

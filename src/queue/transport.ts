@@ -5,4 +5,6 @@ export interface Transport {
   /** Resolves when nothing is pending or in flight (tests, benchmarks). */
   drain?(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
+  /** Whether the queue can take work now (BullMQ: Redis reachable); absent means always. */
+  health?(): { queue: 'ok' | 'down'; detail?: string };
 }

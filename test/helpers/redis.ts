@@ -23,6 +23,9 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port (after stop). */
   restart(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open and nothing answers, as in a network partition. */
+  pause(): void;
+  resume(): void;
 }
 
 async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
@@ -65,5 +68,9 @@ export async function startRedis(): Promise<RedisServer> {
     });
     proc = null;
   };
-  return { url: `redis://127.0.0.1:${port}`, port, stop, restart: launch };
+  const signal = (sig: NodeJS.Signals) => {
+    const p = proc as ChildProcess | null;
+    if (p && p.exitCode === null) p.kill(sig);
+  };
+  return { url: `redis://127.0.0.1:${port}`, port, stop, restart: launch, pause: () => signal('SIGSTOP'), resume: () => signal('SIGCONT') };
 }
