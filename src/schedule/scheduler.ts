@@ -18,13 +18,20 @@ export interface Scheduler {
 
 /** Fires the ticker every `everyMs` from a timer in this process. */
 export function embeddedScheduler(ticker: Ticker, everyMs: number): Scheduler {
-  const fire = () => void ticker.tick().catch((err: Error) => console.error(`lastgate scheduler: ${err.message}`));
+  let last: Promise<unknown> = Promise.resolve();
+  const fire = () => {
+    last = ticker.tick().catch((err: Error) => console.error(`lastgate scheduler: ${err.message}`));
+  };
   const timer = setInterval(fire, everyMs);
   timer.unref();
-  setTimeout(fire, Math.min(everyMs, 2000)).unref();
+  const first = setTimeout(fire, Math.min(everyMs, 2000));
+  first.unref();
   return {
+    /** Stops the timers and waits for a tick under way, so the database is never closed under it. */
     async close() {
       clearInterval(timer);
+      clearTimeout(first);
+      await last;
     },
   };
 }
