@@ -157,9 +157,10 @@ export class BullTransport implements Transport {
   }
 
   private failed(err: unknown): void {
-    this.report(err);
     this.down = err instanceof Error ? err.message : String(err);
     this.backoffMs = Math.min(5000, Math.max(250, this.backoffMs * 2));
+    // Not on the first attempts: at start-up the connection is still being made.
+    if (this.backoffMs >= 1000) this.report(err);
     this.retryAt = Date.now() + this.backoffMs;
     this.kick();
   }
