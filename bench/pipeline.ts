@@ -25,7 +25,8 @@ interface Result {
   p99: number;
 }
 
-async function runMode(mode: string, config: Config): Promise<Result> {
+/** `rate`: posts per second offered at a steady pace (open loop); without it, as fast as 32 clients can. */
+async function runMode(mode: string, config: Config, rate?: number): Promise<Result> {
   const app = await startServer(config, { quiet: true });
   try {
     const token = app.store.addUser({ name: 'bench', role: 'editor', accounts: ['人社官微'] }).token;
@@ -38,16 +39,28 @@ async function runMode(mode: string, config: Config): Promise<Result> {
     const t0 = performance.now();
     const epoch0 = Date.now();
     let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < N) {
-          const i = next++;
-          const start = epoch0 + (performance.now() - t0);
-          const id = await submit(base, token, `第${i}期`);
-          sent.set(id, start);
-        }
-      }),
-    );
+    if (rate) {
+      const pending: Promise<void>[] = [];
+      for (let i = 0; i < N; i++) {
+        const due = (i * 1000) / rate;
+        const wait = due - (performance.now() - t0);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const start = epoch0 + (performance.now() - t0);
+        pending.push(submit(base, token, `第${i}期`).then((id) => void sent.set(id, start)));
+      }
+      await Promise.all(pending);
+    } else {
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < N) {
+            const i = next++;
+            const start = epoch0 + (performance.now() - t0);
+            const id = await submit(base, token, `第${i}期`);
+            sent.set(id, start);
+          }
+        }),
+      );
+    }
     const submitSecs = (performance.now() - t0) / 1000;
     await app.transport.drain?.(600_000);
     for (;;) {
@@ -85,6 +98,7 @@ export async function runPipelineBench(): Promise<Result[]> {
       workers.push((await lastgateProcess(['worker', '--concurrency', '4'], { REDIS_URL: redis.url }, /worker ready/, 120_000)).proc);
     }
     results.push(await runMode('BullMQ (redis-server + 2 `lastgate worker` processes)', { ...base, dataDir: tempDir(), redisUrl: redis.url }));
+    results.push(await runMode('BullMQ, 200 posts/s offered at a steady pace', { ...base, dataDir: tempDir(), redisUrl: redis.url }, 200));
   } finally {
     for (const w of workers) await stopProcess(w);
     await redis.stop();
@@ -97,7 +111,7 @@ export async function runPipelineBench(): Promise<Result[]> {
   writeSection(
     'Pipeline (submit → machine review → review task)',
     `Machine: ${machineLine()}. Command: \`npm run bench\` (this part alone: \`node bin/run-ts.mjs bench/pipeline.ts\`).\n` +
-      `${N} posts of ~${BODY.length} characters submitted over HTTP by ${CONCURRENCY} concurrent clients, rules + classifier on; ` +
+      `${N} posts of ~${BODY.length} characters submitted over HTTP by ${CONCURRENCY} concurrent clients as fast as they are answered (the maximum), or (BullMQ) at a steady 200 posts/s (the latency at that load; onnxruntime 1.14 cannot be loaded by a second thread pool in one process, so embedded mode runs once), rules + classifier on; ` +
       'the API server, the workers and the load generator share the same 2 cores.\n\n' +
       table,
   );

@@ -10,6 +10,7 @@
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SqliteStore } from '../service/sqlite.js';
 import { duePending, markDispatched, openCount, recordFailure, requeue, staleDispatched } from './outbox.js';
@@ -28,8 +29,27 @@ import type { Transport } from './transport.js';
 /** How long a worker holds a job before BullMQ deems it stalled and hands it to another. */
 export const LOCK_MS = Number(process.env.LASTGATE_JOB_LOCK_MS ?? 30_000);
 
-export function jobId(versionId: number): string {
-  return `mr-${versionId}`;
+/**
+ * Job ids carry the database's instance id: version ids start at 1 in every
+ * database, and BullMQ keeps finished jobs for an hour, so a second server
+ * (or a database restored or recreated) on the same Redis would otherwise
+ * have its jobs dropped as duplicates and be handed another database's
+ * results.
+ */
+export function jobId(instance: string, versionId: number): string {
+  return `mr-${instance}-${versionId}`;
+}
+
+/** The queue a server reads its results from: its database's own. */
+export function resultsQueueName(instance: string): string {
+  return `${MACHINE_REVIEW_RESULTS_QUEUE}-${instance}`;
+}
+
+/** The database's instance id (settings `instance`), created at first use. */
+function instanceOf(store: SqliteStore): string {
+  const db = store.db.$client;
+  db.prepare("INSERT OR IGNORE INTO settings (key, value) VALUES ('instance', ?)").run(JSON.stringify(randomUUID().slice(0, 8)));
+  return JSON.parse(db.prepare("SELECT value FROM settings WHERE key = 'instance'").pluck().get() as string) as string;
 }
 
 /** A connection for blocking consumers: retries forever, as BullMQ workers require. */
@@ -77,6 +97,8 @@ export class BullTransport implements Transport {
   private closed = false;
   private lastError = '';
   private readonly staleMs: number;
+  private readonly instance: string;
+  private readonly resultsQueue: string;
   /** While sends fail: no attempt before retryAt, the wait doubling from 250 ms up to 5 s. */
   private retryAt = 0;
   private backoffMs = 0;
@@ -90,6 +112,8 @@ export class BullTransport implements Transport {
     opts: BullTransportOptions = {},
   ) {
     this.staleMs = opts.staleMs ?? 30_000;
+    this.instance = instanceOf(store);
+    this.resultsQueue = resultsQueueName(this.instance);
     this.producer = producerConnection(redisUrl);
     // Redis back: send at once what waited.
     this.producer.on('ready', () => {
@@ -103,7 +127,7 @@ export class BullTransport implements Transport {
     this.rescanQueue = new Queue(RESCAN_QUEUE, { connection: this.producer });
     this.rescanQueue.on('error', () => {});
     this.results = new Worker<MachineReviewJobResult | RescanBatchJobResult>(
-      MACHINE_REVIEW_RESULTS_QUEUE,
+      this.resultsQueue,
       async (job) => {
         if (job.name === 'rescan_result') await opts.onRescanResult?.(job.data as RescanBatchJobResult);
         else {
@@ -182,7 +206,7 @@ export class BullTransport implements Transport {
           recordFailure(this.store.db, row.id, `version ${row.versionId} not found`);
           continue;
         }
-        jobs.push({ name: 'machine_review', data: { versionId: row.versionId, input, policy, rules }, opts: { ...JOB_OPTS, jobId: jobId(row.versionId) } });
+        jobs.push({ name: 'machine_review', data: { versionId: row.versionId, input, policy, rules, resultsQueue: this.resultsQueue }, opts: { ...JOB_OPTS, jobId: jobId(this.instance, row.versionId) } });
       }
       try {
         await this.queue.addBulk(jobs);
@@ -200,7 +224,7 @@ export class BullTransport implements Transport {
 
   /** Queues a cleanup re-scan batch for the workers; its result arrives on the results queue. */
   async dispatchRescan(job: RescanBatchJobData): Promise<void> {
-    await this.rescanQueue.add('rescan', job, { ...JOB_OPTS, jobId: `rescan-${job.runId}-${job.seq}` });
+    await this.rescanQueue.add('rescan', { ...job, resultsQueue: this.resultsQueue }, { ...JOB_OPTS, jobId: `rescan-${this.instance}-${job.runId}-${job.seq}` });
   }
 
   /** Re-dispatches work that Redis lost or that failed every attempt; applies results that arrived only as return values. */
@@ -209,7 +233,7 @@ export class BullTransport implements Transport {
     const stale = staleDispatched(this.store.db, new Date(Date.now() - this.staleMs), 200);
     for (const row of stale) {
       try {
-        const job = await this.queue.getJob(jobId(row.versionId));
+        const job = await this.queue.getJob(jobId(this.instance, row.versionId));
         if (!job) {
           requeue(this.store.db, [row.id]);
           continue;
@@ -267,12 +291,18 @@ export class BullTransport implements Transport {
 export function startBullWorker(redisUrl: string, runner: JobRunner, opts: { concurrency?: number } = {}) {
   const connection = consumerConnection(redisUrl);
   const resultsConnection = consumerConnection(redisUrl);
-  const results = new Queue<MachineReviewJobResult | RescanBatchJobResult>(MACHINE_REVIEW_RESULTS_QUEUE, { connection: resultsConnection });
+  // One queue per sending database (job.data.resultsQueue); jobs of older servers name none.
+  const resultQueues = new Map<string, Queue<MachineReviewJobResult | RescanBatchJobResult>>();
+  const resultsFor = (name = MACHINE_REVIEW_RESULTS_QUEUE) => {
+    let q = resultQueues.get(name);
+    if (!q) resultQueues.set(name, (q = new Queue(name, { connection: resultsConnection })));
+    return q;
+  };
   const worker = new Worker<MachineReviewJobData, MachineReviewJobResult>(
     MACHINE_REVIEW_QUEUE,
     async (job: Job<MachineReviewJobData>) => {
       const out = await runner.run(job.data);
-      await results.add('result', out, { jobId: job.id!, removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+      await resultsFor(job.data.resultsQueue).add('result', out, { jobId: job.id!, removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
       return out;
     },
     { connection, name: `${hostname()}:${process.pid}`, concurrency: opts.concurrency ?? 2, lockDuration: LOCK_MS, stalledInterval: Math.max(1000, Math.floor(LOCK_MS / 2)), maxStalledCount: 3 },
@@ -283,7 +313,7 @@ export function startBullWorker(redisUrl: string, runner: JobRunner, opts: { con
     RESCAN_QUEUE,
     async (job) => {
       const out = await runner.rescan(job.data);
-      await results.add('rescan_result', out, { jobId: job.id!, removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+      await resultsFor(job.data.resultsQueue).add('rescan_result', out, { jobId: job.id!, removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
       return { ...out, results: [] };
     },
     { connection: rescanConnection, name: `${hostname()}:${process.pid}`, concurrency: 1, lockDuration: LOCK_MS, stalledInterval: Math.max(1000, Math.floor(LOCK_MS / 2)), maxStalledCount: 3 },
@@ -296,7 +326,7 @@ export function startBullWorker(redisUrl: string, runner: JobRunner, opts: { con
       await worker.close();
       await rescanWorker.close();
       rescanConnection.disconnect();
-      await results.close();
+      for (const q of resultQueues.values()) await q.close();
       connection.disconnect();
       resultsConnection.disconnect();
       await runner.close();

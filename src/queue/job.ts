@@ -24,6 +24,8 @@ export interface MachineReviewJobData {
   policy?: VerdictPolicy;
   /** Rules changed through the compliance API, laid over the packs (see rules/overlay.ts). */
   rules?: RulesOverlay;
+  /** BullMQ: the queue the result goes to, the sending database's own (absent: the shared one of older servers). */
+  resultsQueue?: string;
 }
 
 export interface MachineReviewJobResult {
@@ -48,6 +50,8 @@ export interface RescanBatchJobData {
   seq: number;
   posts: Array<{ versionId: number; input: ReviewInput }>;
   rules?: RulesOverlay;
+  /** As MachineReviewJobData.resultsQueue. */
+  resultsQueue?: string;
 }
 
 export interface RescanBatchJobResult {

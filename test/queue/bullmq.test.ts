@@ -97,7 +97,7 @@ describe('BullMQ mode with two worker processes', () => {
     expect(scalar(`SELECT count(*) FROM outbox WHERE state <> 'done'`)).toBe(0);
     // Each killed job was reviewed too.
     for (const jobId of held) {
-      const versionId = Number(String(jobId).replace('mr-', ''));
+      const versionId = Number(String(jobId).split('-').at(-1));
       expect(scalar(`SELECT count(*) FROM machine_reviews WHERE version_id = ${versionId}`)).toBe(1);
     }
     // The posts that mention 台湾政府 (every 7th) were all routed to two approvals.
@@ -140,6 +140,25 @@ describe('BullMQ mode with two worker processes', () => {
     expect(scalar('SELECT count(*) FROM review_tasks')).toBe(scalar('SELECT count(*) FROM posts'));
     expect(scalar(`SELECT count(*) FROM (SELECT entity_id FROM audit_log WHERE action = 'post.machine_review' GROUP BY entity_id HAVING count(*) > 1)`)).toBe(0);
   }, 300_000);
+
+  it('a second database on the same Redis gets its own results, though its version ids repeat the first one\'s', async () => {
+    // The first server reviewed versions 1, 2, … already; a fresh database numbers its versions from 1 again.
+    const second = await startServer({ ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: tempDir(), redisUrl: redis.url }, { quiet: true, bull: { sweepMs: 250, staleMs: 3000 } });
+    try {
+      const token = second.store.addUser({ name: '另一编辑', role: 'editor', accounts: ['人社官微'] }).token;
+      const ed = client(`http://127.0.0.1:${second.port}`, token);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await ed.post('/api/posts', { account: '人社官微', body: `第${i}篇：据报道，台湾政府近日发布数据。` })).body.id);
+      const q = (sql: string) => second.db.$client.prepare(sql).pluck().get() as number;
+      await waitFor(async () => q(`SELECT count(*) FROM posts WHERE status = 'submitted'`) === 0, 60_000, 'second database reviewed');
+      expect(q('SELECT min(id) FROM post_versions')).toBe(1);
+      // Its own findings (台湾政府 → political, two approvals), not the first database's results for the same version ids.
+      expect(q(`SELECT count(*) FROM machine_reviews WHERE categories LIKE '%political%'`)).toBe(5);
+      expect(q('SELECT count(*) FROM review_tasks WHERE required_approvals = 2')).toBe(5);
+    } finally {
+      await second.close();
+    }
+  }, 120_000);
 
   it('rides out a Redis that stops answering (frozen, connections open): POSTs stay fast, /readyz turns 503 after the command timeout, and every post is reviewed once after', async () => {
     const reviewedBefore = scalar('SELECT count(*) FROM machine_reviews');
