@@ -9,7 +9,7 @@ const NewPostSchema = z
   .object({
     account: z.string().min(1).openapi({ example: '人社官微' }),
     title: text('title').optional().openapi({ example: '关于2026年社保缴费基数调整的通知' }),
-    body: text('body').pipe(z.string().min(1, 'body must not be empty')).openapi({ description: `At most ${MAX_BODY_CHARS} characters (413 beyond).` }),
+    body: text('body').pipe(z.string().refine((b) => b.trim().length > 0, 'body must not be empty or only whitespace')).openapi({ description: `At most ${MAX_BODY_CHARS} characters (413 beyond).` }),
     platform: z.string().max(40).optional(),
     date: dateField.optional(),
   })

@@ -5,7 +5,7 @@
  * version needs two.
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { decisions, posts, postVersions, reviewTasks } from '../db/schema.js';
+import { auditLog, decisions, posts, postVersions, reviewTasks } from '../db/schema.js';
 import { appendAudit$ } from '../audit/log.js';
 import { DomainError } from '../store/errors.js';
 import { all, get, run, type Program, type StoreDb } from '../store/program.js';
@@ -220,6 +220,15 @@ export function reviewTaskPrograms(ctx: StoreContext, opts: { leaseMs?: number }
         if (prior.some((p) => p.reviewerId === actor.id)) {
           throw new DomainError('conflict', 'you already approved this version; a second approval must come from another reviewer');
         }
+        // Separation of duties: whoever overrode the machine block of this version does not also approve it.
+        const overrode = yield* get(
+          db
+            .select({ seq: auditLog.seq })
+            .from(auditLog)
+            .where(and(eq(auditLog.action, 'post.override_block'), eq(auditLog.entityType, 'post'), eq(auditLog.entityId, post.id), eq(auditLog.actorId, actor.id), sql`json_extract(${auditLog.data}, '$.version') = ${post.currentVersion}`))
+            .limit(1),
+        );
+        if (overrode) throw new DomainError('forbidden', 'separation of duties: you overrode the machine block of this version, so its approvals must come from others');
         event = { type: 'approve', approvals: new Set(prior.map((p) => p.reviewerId)).size + 1, required: task.requiredApprovals };
       } else {
         event = { type: d.decision, reason };

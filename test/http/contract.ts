@@ -142,6 +142,7 @@ export function httpContract(name: string, target: () => ContractTarget): void {
       expect(surrogate).toMatchObject({ status: 400, body: { field: 'body' } });
       const badDate = await ed.post('/api/posts', { account: '人社官微', body: '正文', date: '2026-02-30' });
       expect(badDate).toMatchObject({ status: 400, body: { field: 'date' } });
+      expect(await ed.post('/api/posts', { account: '人社官微', body: ' \n\t　 ' })).toMatchObject({ status: 400, body: { field: 'body' } });
       const wrongType = await ed.post('/api/posts', { account: '人社官微', body: 42 });
       expect(wrongType).toMatchObject({ status: 400, body: { field: 'body' } });
       const badTask = await as('reviewerA').post('/api/review/tasks/abc/claim');

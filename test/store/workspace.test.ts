@@ -72,6 +72,13 @@ describe('review queue', () => {
     expect((await s.store.overrideBlock(s.comp, id, '“机密”为公开报道中的引用，经核实不涉密')).status).toBe('pending_review');
     const [task] = (await s.store.getPost(s.editor, id)).tasks;
     expect(task).toMatchObject({ requiredApprovals: 2, assignedRole: 'compliance' });
+    // Whoever overrode the block does not also approve that version; another compliance officer may.
+    await s.store.claimTask(s.comp, task!.id);
+    expect(await codeOf(s.store.decide(s.comp, task!.id, { decision: 'approve' }))).toBe('forbidden');
+    await s.store.releaseClaim(s.comp, task!.id);
+    const comp2 = (await s.store.authenticate(s.store.addUser({ name: '合规二', role: 'compliance' }).token))!;
+    await s.store.claimTask(comp2, task!.id);
+    expect((await s.store.decide(comp2, task!.id, { decision: 'approve' })).status).toBe('pending_review');
     const other = await s.submit('人社官微', '普通稿件');
     expect(await codeOf(s.store.overrideBlock(s.comp, other, '理由'))).toBe('conflict');
   });
