@@ -39,7 +39,7 @@ export function rulePages(store: Pick<Store, 'ruleStats'>) {
                 <td>{s.posts}</td>
                 <td>{s.falsePositives}</td>
                 <td>{s.confirmed}</td>
-                <td>{s.falsePositiveRate == null ? '—' : `${(s.falsePositiveRate * 100).toFixed(0)}%`}</td>
+                <td>{s.falsePositiveRate == null ? (s.marks === 0 ? '—' : `样本不足（${s.marks} 次标记）`) : `${(s.falsePositiveRate * 100).toFixed(0)}%（${s.marks} 次标记）`}</td>
               </tr>
             ))}
           </tbody>

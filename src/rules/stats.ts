@@ -13,7 +13,18 @@ export interface RuleStat {
   posts: number;
   falsePositives: number;
   confirmed: number;
+  /** Reviewers' marks on the rule's findings (false positive or confirmed): the sample behind the rate. */
+  marks: number;
+  /** False-positive marks over all marks; null below MIN_MARKS, where a percentage would mislead (one mark is not "100 %"). */
   falsePositiveRate: number | null;
+}
+
+/** Marks a false-positive rate needs before it is given. */
+export const MIN_MARKS = 5;
+
+export function falsePositiveRate(falsePositives: number, confirmed: number): number | null {
+  const marks = falsePositives + confirmed;
+  return marks >= MIN_MARKS ? falsePositives / marks : null;
 }
 
 export function ruleStatsPrograms({ db }: StoreContext) {
@@ -36,8 +47,7 @@ export function ruleStatsPrograms({ db }: StoreContext) {
       return hits
         .map((h) => {
           const m = marks.get(h.rule) ?? { fp: 0, ok: 0 };
-          const judged = m.fp + m.ok;
-          return { ...h, falsePositives: m.fp, confirmed: m.ok, falsePositiveRate: judged ? m.fp / judged : null };
+          return { ...h, falsePositives: m.fp, confirmed: m.ok, marks: m.fp + m.ok, falsePositiveRate: falsePositiveRate(m.fp, m.ok) };
         })
         .sort((a, b) => b.hits - a.hits || a.rule.localeCompare(b.rule));
     },
