@@ -12,10 +12,10 @@
  * truncation fails, naming what differs.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { auditLog } from '../db/schema.js';
 import { get, type Program, type StoreDb } from '../store/program.js';
-import { GENESIS_HASH } from './log.js';
+import { auditHead$, GENESIS_HASH } from './log.js';
 
 export const CHECKPOINT_FORMAT = 'lastgate-audit-checkpoint/1';
 
@@ -56,7 +56,7 @@ const spkiBase64 = (k: KeyObject) => (k.type === 'public' ? k : createPublicKey(
 
 /** The log's head now, signed. */
 export function* checkpoint$(db: Pick<StoreDb, 'select'>, key: KeyObject, now: Date = new Date()): Program<Checkpoint> {
-  const head = yield* get(db.select({ seq: auditLog.seq, hash: auditLog.hash, at: auditLog.at }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1));
+  const head = yield* auditHead$(db);
   const body = {
     format: CHECKPOINT_FORMAT,
     seq: head?.seq ?? 0,
@@ -132,7 +132,7 @@ export function* checkAgainst$(db: Pick<StoreDb, 'select'>, c: Checkpoint, trust
   if (c.seq === 0) return { ok: true };
   const row = yield* get(db.select({ hash: auditLog.hash }).from(auditLog).where(eq(auditLog.seq, c.seq)));
   if (!row) {
-    const head = yield* get(db.select({ seq: auditLog.seq }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1));
+    const head = yield* auditHead$(db);
     return {
       ok: false,
       reason: `the log ends at row ${head?.seq ?? 0}, but the checkpoint of ${c.issuedAt} recorded row ${c.seq}: rows were removed from the end or an older copy was restored (rollback or truncation)`,

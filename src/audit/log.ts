@@ -42,7 +42,11 @@ export function appendAudit(tx: Tx, entry: AuditEntry, at: Date = new Date()): v
   driveSync(appendAudit$(tx as unknown as StoreDb, entry, at));
 }
 
-/** appendAudit as a store program (src/store/program.ts). */
+/** The last row of the chain (sequence number, hash, time), or undefined for an empty log. */
+export function* auditHead$(db: Pick<StoreDb, 'select'>): Program<{ seq: number; hash: string; at: string } | undefined> {
+  return yield* get(db.select({ seq: auditLog.seq, hash: auditLog.hash, at: auditLog.at }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1));
+}
+
 /** Attempts at appending when another writer took the same seq first (only possible on the async drivers). */
 const APPEND_ATTEMPTS = 32;
 
@@ -65,7 +69,7 @@ function isSeqConflict(err: unknown): boolean {
  */
 export function* appendAudit$(db: Pick<StoreDb, 'select' | 'insert'>, entry: AuditEntry, at: Date = new Date()): Program<void> {
   for (let attempt = 1; ; attempt++) {
-    const last = yield* get(db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1));
+    const last = yield* auditHead$(db);
     const seq = (last?.seq ?? 0) + 1;
     const prevHash = last?.hash ?? GENESIS_HASH;
     const row: HashedFields = {
