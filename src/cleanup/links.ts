@@ -58,8 +58,14 @@ export function hostAllowed(host: string, allowlist: readonly string[]): boolean
   return allowlist.some((d) => h === d || h.endsWith(`.${d}`));
 }
 
-/** One request of a check: the status and Location of `method url`, body discarded. */
-export type LinkTransport = (url: URL, method: 'HEAD' | 'GET', timeoutMs: number) => Promise<{ status: number; location: string | null }>;
+/** Status and Location of one request, body discarded. */
+export interface HopResult {
+  status: number;
+  location: string | null;
+}
+
+/** One request of a check: `method url`. */
+export type LinkTransport = (url: URL, method: 'HEAD' | 'GET', timeoutMs: number) => Promise<HopResult>;
 
 export interface LinkCheckerOptions {
   timeoutMs?: number;
@@ -148,7 +154,7 @@ export class LinkChecker {
     if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
   }
 
-  private async request(url: string, method: 'HEAD' | 'GET'): Promise<{ status: number; location: string | null }> {
+  private async request(url: string, method: 'HEAD' | 'GET'): Promise<HopResult> {
     const u = new URL(url);
     await this.politeness(u.host);
     return this.transport(u, method, this.o.timeoutMs);
