@@ -110,11 +110,11 @@ interface Load {
 }
 
 /**
- * Submits `perSecond` posts a second to `base()`, each with its own
+ * Submits `perSecond` posts a second to `base`, each with its own
  * Idempotency-Key, retrying a failed or unanswered request with the same key
  * until it is acknowledged (or the load stops).
  */
-function load(base: () => string, token: string, perSecond: number, tag: string): Load {
+function load(base: string, token: string, perSecond: number, tag: string): Load {
   const acked = new Map<string, string>();
   const latencies: number[] = [];
   let failures = 0;
@@ -127,7 +127,7 @@ function load(base: () => string, token: string, perSecond: number, tag: string)
     for (let attempt = 0; running || attempt === 0; attempt++) {
       const t0 = performance.now();
       try {
-        const res = await fetch(`${base()}/api/posts`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key }, body, signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(`${base}/api/posts`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key }, body, signal: AbortSignal.timeout(10_000) });
         if (res.status === 201) {
           latencies.push(performance.now() - t0);
           acked.set(key, ((await res.json()) as { id: string }).id);
@@ -209,13 +209,22 @@ async function waitReviewed(dataDir: string, acked: Map<string, string>, timeout
   return null;
 }
 
-async function serverKill(): Promise<Outcome> {
+/**
+ * A fresh data directory with an editor, the environment of a `lastgate`
+ * process serving it on a free port (rules only), and where it answers;
+ * `extra` adds to the environment (REDIS_URL, …).
+ */
+async function deployment(extra: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'lastgate-fault-'));
   const port = await freePort();
-  const env = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LASTGATE_CLASSIFIER: 'off' };
-  const token = await addUser(dataDir);
+  const env = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LASTGATE_CLASSIFIER: 'off', ...extra };
+  return { dataDir, env, base: `http://127.0.0.1:${port}`, token: await addUser(dataDir) };
+}
+
+async function serverKill(): Promise<Outcome> {
+  const { dataDir, env, base, token } = await deployment();
   let server = await start(['serve'], env, /listening on/);
-  const l = load(() => `http://127.0.0.1:${port}`, token, 20, 'server-kill');
+  const l = load(base, token, 20, 'server-kill');
   await sleep(SHORT ? 3000 : 10_000);
   await kill(server);
   const killedAt = Date.now();
@@ -231,14 +240,12 @@ async function serverKill(): Promise<Outcome> {
 }
 
 async function workerKill(): Promise<Outcome> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lastgate-fault-'));
-  const [port, redisPort] = [await freePort(), await freePort()];
+  const redisPort = await freePort();
   const redis = await startRedis(redisPort);
-  const env = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LASTGATE_CLASSIFIER: 'off', REDIS_URL: `redis://127.0.0.1:${redisPort}`, LASTGATE_JOB_LOCK_MS: '2000' };
-  const token = await addUser(dataDir);
+  const { dataDir, env, base, token } = await deployment({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, LASTGATE_JOB_LOCK_MS: '2000' });
   const server = await start(['serve'], env, /listening on/);
   const workers = await Promise.all([start(['worker'], env, /worker ready/), start(['worker'], env, /worker ready/)]);
-  const l = load(() => `http://127.0.0.1:${port}`, token, 20, 'worker-kill');
+  const l = load(base, token, 20, 'worker-kill');
   await sleep(SHORT ? 3000 : 10_000);
   await kill(workers[0]!);
   const killedAt = Date.now();
@@ -252,14 +259,12 @@ async function workerKill(): Promise<Outcome> {
 }
 
 async function redisOutage(): Promise<Outcome> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lastgate-fault-'));
-  const [port, redisPort] = [await freePort(), await freePort()];
+  const redisPort = await freePort();
   let redis = await startRedis(redisPort);
-  const env = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LASTGATE_CLASSIFIER: 'off', REDIS_URL: `redis://127.0.0.1:${redisPort}` };
-  const token = await addUser(dataDir);
+  const { dataDir, env, base, token } = await deployment({ REDIS_URL: `redis://127.0.0.1:${redisPort}` });
   const server = await start(['serve'], env, /listening on/);
   const worker = await start(['worker'], env, /worker ready/);
-  const l = load(() => `http://127.0.0.1:${port}`, token, 10, 'redis-outage');
+  const l = load(base, token, 10, 'redis-outage');
   await sleep(SHORT ? 2000 : 5000);
   const before = l.latencies.length;
   await kill(redis);
@@ -268,7 +273,7 @@ async function redisOutage(): Promise<Outcome> {
   const until = Date.now() + outageMs;
   while (Date.now() < until) {
     const t0 = performance.now();
-    await fetch(`http://127.0.0.1:${port}/healthz`);
+    await fetch(`${base}/healthz`);
     healthMs.push(performance.now() - t0);
     await sleep(500);
   }
@@ -319,13 +324,10 @@ async function diskFull(): Promise<Outcome> {
 }
 
 async function soak(): Promise<Outcome> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lastgate-fault-'));
-  const port = await freePort();
-  const env = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LASTGATE_CLASSIFIER: 'off' };
-  const token = await addUser(dataDir);
+  const { dataDir, env, base, token } = await deployment();
   const server = await start(['serve'], env, /listening on/);
   const rss = () => Number(readFileSync(`/proc/${server.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
-  const l = load(() => `http://127.0.0.1:${port}`, token, 50, 'soak');
+  const l = load(base, token, 50, 'soak');
   const minutes = SHORT ? 0.5 : process.argv.includes('--long') ? 5 : 1;
   await sleep(10_000);
   const rssEarly = rss();
