@@ -23,8 +23,8 @@ export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): voi
   const ui = new Hono<UiEnv>();
 
   ui.get('/', (c) => c.redirect('/ui', 302));
+  // '/ui/*' matches /ui itself too.
   ui.use('/ui/*', takeFlash);
-  ui.use('/ui', takeFlash);
   ui.route('/', loginPages(store));
   ui.use('/ui/*', requireSession(store));
 
