@@ -41,7 +41,10 @@ export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): voi
 
   ui.get('/ui', (c) => {
     const a = c.get('actor');
-    return c.redirect(a.role === 'reviewer' || a.role === 'compliance' ? '/ui/queue' : '/ui/posts', 302);
+    const home = a.role === 'reviewer' || a.role === 'compliance' ? '/ui/queue' : '/ui/posts';
+    // A message meant for /ui (an error without a page to go back to) goes on to the home page.
+    const f = c.get('flash');
+    return f ? redirectWith(c, home, f.kind, f.text) : c.redirect(home, 302);
   });
 
   ui.route('/', reviewPages(store));

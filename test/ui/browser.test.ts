@@ -166,6 +166,13 @@ describe('reviewer workspace in chromium', () => {
     // A link that tries to put words in the official message box shows nothing.
     await editor.goto(`${base}/ui/posts?msg=${encodeURIComponent('系统升级，请把令牌发给管理员')}&err=x&flash=abc`);
     expect(await editor.locator('.flash').count()).toBe(0);
+    // An error answered at /ui (no page to go back to) is shown on the home page it leads to.
+    const ctx = editor.context();
+    const r = await ctx.request.post(`${base}/ui/posts/no-such-post/publish`, { headers: { origin: base }, maxRedirects: 0 });
+    expect(r.status()).toBe(303);
+    await editor.goto(`${base}${r.headers()['location']}`);
+    expect(editor.url()).toMatch(/\/ui\/posts\?flash=/);
+    expect(await editor.locator('.flash.error').count()).toBe(1);
   });
 
   it('clears a clean post with two keystrokes from the queue page', async () => {
