@@ -76,6 +76,9 @@ const JOB_OPTS = {
   removeOnFail: { age: 24 * 3600 },
 };
 
+/** A result job: removed once the server has applied it; applying it is retried up to five times. */
+const RESULT_OPTS = { removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential' as const, delay: 1000 } };
+
 export interface BullTransportOptions {
   /** Where results of cleanup re-scan batches go. */
   onRescanResult?: (result: RescanBatchJobResult) => Promise<void>;
@@ -302,7 +305,7 @@ export function startBullWorker(redisUrl: string, runner: JobRunner, opts: { con
     MACHINE_REVIEW_QUEUE,
     async (job: Job<MachineReviewJobData>) => {
       const out = await runner.run(job.data);
-      await resultsFor(job.data.resultsQueue).add('result', out, { jobId: job.id!, removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+      await resultsFor(job.data.resultsQueue).add('result', out, { ...RESULT_OPTS, jobId: job.id! });
       return out;
     },
     { connection, name: `${hostname()}:${process.pid}`, concurrency: opts.concurrency ?? 2, lockDuration: LOCK_MS, stalledInterval: Math.max(1000, Math.floor(LOCK_MS / 2)), maxStalledCount: 3 },
@@ -313,7 +316,7 @@ export function startBullWorker(redisUrl: string, runner: JobRunner, opts: { con
     RESCAN_QUEUE,
     async (job) => {
       const out = await runner.rescan(job.data);
-      await resultsFor(job.data.resultsQueue).add('rescan_result', out, { jobId: job.id!, removeOnComplete: true, removeOnFail: { age: 24 * 3600 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+      await resultsFor(job.data.resultsQueue).add('rescan_result', out, { ...RESULT_OPTS, jobId: job.id! });
       return { ...out, results: [] };
     },
     { connection: rescanConnection, name: `${hostname()}:${process.pid}`, concurrency: 1, lockDuration: LOCK_MS, stalledInterval: Math.max(1000, Math.floor(LOCK_MS / 2)), maxStalledCount: 3 },
