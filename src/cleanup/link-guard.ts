@@ -15,7 +15,6 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP } from 'node:net';
-import type { HopResult } from './links.js';
 
 /** Why an address is refused, in Chinese for the cleanup task; null when it may be reached. */
 export type BlockReason = '本机回环地址' | '内网地址' | '链路本地地址' | '运营商级内网地址' | '组播地址' | '保留或未指定地址';
@@ -164,6 +163,12 @@ export function guardedLookup(allow: BlockList | null, resolve: typeof dnsLookup
       else callback(null, list[0]!.address, list[0]!.family);
     });
   };
+}
+
+/** Status and Location of one request, body discarded. */
+export interface HopResult {
+  status: number;
+  location: string | null;
 }
 
 /**

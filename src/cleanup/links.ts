@@ -10,6 +10,7 @@
  */
 import type { lookup } from 'node:dns';
 import type { BlockList } from 'node:net';
+import type { HopResult } from './link-guard.js';
 
 export interface LinkRef {
   url: string;
@@ -56,12 +57,6 @@ function siteOf(host: string): string {
 export function hostAllowed(host: string, allowlist: readonly string[]): boolean {
   const h = host.toLowerCase();
   return allowlist.some((d) => h === d || h.endsWith(`.${d}`));
-}
-
-/** Status and Location of one request, body discarded. */
-export interface HopResult {
-  status: number;
-  location: string | null;
 }
 
 /** One request of a check: `method url`. */
