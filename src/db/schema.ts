@@ -23,6 +23,10 @@ export const accounts = sqliteTable('accounts', {
   platform: text('platform', { enum: ['wechat', 'weibo', 'website', 'other'] }).notNull(),
   unitId: integer('unit_id').references(() => units.id),
   lead: integer('lead', { mode: 'boolean' }).notNull().default(false),
+  /** When the account joined the matrix: freshness counts a silent account's lapse from here. */
+  joinedAt: text('joined_at'),
+  /** A retired account takes no new posts; its published archive is still cleaned up. */
+  retiredAt: text('retired_at'),
 });
 
 export const users = sqliteTable('users', {
@@ -33,7 +37,27 @@ export const users = sqliteTable('users', {
   tokenHash: text('token_hash').notNull().unique(),
   createdAt: text('created_at').notNull().default(now),
   disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  /** The token stops working at this instant (null: no expiry); rotation replaces hash and expiry. */
+  tokenExpiresAt: text('token_expires_at'),
 });
+
+/**
+ * Reviewer-workspace sessions: the UI cookie carries a random session id, never
+ * the API token; only its sha256 is stored. Deleted on sign-out, on disable and
+ * on token rotation; refused after `expiresAt`.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
 
 /** Which accounts an editor may submit to. */
 export const userAccounts = sqliteTable(

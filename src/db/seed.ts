@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { accounts, units } from './schema.js';
 import type * as schema from './schema.js';
@@ -28,7 +29,7 @@ export function* seedDefaults$(db: StoreDb): Program<void> {
     yield* run(
       db
         .insert(accounts)
-        .values({ name: row.account, platform: row.platform, unitId: unitIds.get(row.unit)!, lead: row.lead ?? false })
+        .values({ name: row.account, platform: row.platform, unitId: unitIds.get(row.unit)!, lead: row.lead ?? false, joinedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))` })
         .onConflictDoNothing(),
     );
   }
