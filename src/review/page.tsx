@@ -4,7 +4,7 @@ import { DomainError } from '../store/errors.js';
 import type { Store } from '../service/programs.js';
 import { Layout } from '../ui/layout.js';
 import { CATEGORY_LABEL } from '../ui/highlight.js';
-import { Badges, DECISION_LABEL, Flash, redirectWith, STATUS_LABEL, type UiEnv } from '../ui/components.js';
+import { Badges, DECISION_LABEL, Flash, redirectWith, STATUS_LABEL, uiMessage, type UiEnv } from '../ui/components.js';
 import { Diff, FindingsTable, PostBody, PostMeta, Reviews } from '../ui/post.js';
 import type { QueueItem } from './queue.js';
 
@@ -201,7 +201,7 @@ export function reviewPages(store: ReviewPagesStore) {
       const msg = `已${DECISION_LABEL[decision]}；稿件状态：${STATUS_LABEL[r.status] ?? r.status}`;
       return redirectWith(c, next ? `/ui/tasks/${next.id}` : '/ui/queue', 'msg', msg);
     } catch (err) {
-      if (err instanceof DomainError) return redirectWith(c, `/ui/tasks/${taskId}`, 'err', err.message);
+      if (err instanceof DomainError) return redirectWith(c, `/ui/tasks/${taskId}`, 'err', uiMessage(err));
       throw err;
     }
   });

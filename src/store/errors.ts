@@ -1,6 +1,8 @@
 /**
  * Errors that cross the service boundary. The HTTP layer maps `code` to a status
- * (400/401/403/404/409/413) and shows `message` and `field` as they are.
+ * (400/401/403/404/409/413) and shows `message` and `field` as they are; the
+ * reviewer workspace shows `zh`, the same message in Simplified Chinese
+ * (uiMessage in src/ui/components.tsx falls back to a sentence per code).
  */
 export type ErrorCode = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'upstream';
 
@@ -9,6 +11,8 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly field?: string,
+    /** The message for the Chinese UI. */
+    readonly zh?: string,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -14,7 +14,7 @@ import { reviewPages } from '../review/page.js';
 import { postPages } from '../posts/page.js';
 import { cleanupPages } from '../cleanup/page.js';
 import { rulePages } from '../rules/page.js';
-import { redirectWith, takeFlash, type UiEnv } from './components.js';
+import { redirectWith, takeFlash, uiMessage, type UiEnv } from './components.js';
 import { storageFault } from '../http/storage-errors.js';
 
 /** Mounts the workspace on `app` under /ui. */
@@ -34,7 +34,7 @@ export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): voi
       const back = c.req.header('referer');
       const path = back ? new URL(back).pathname : '/ui';
       if (fault) console.error(`lastgate: storage fault on ${c.req.method} ${c.req.path}: ${(err as Error).message}`);
-      return redirectWith(c, path, 'err', fault ? fault.error : err.message);
+      return redirectWith(c, path, 'err', fault ? fault.error : uiMessage(err as DomainError));
     }
     throw err;
   });

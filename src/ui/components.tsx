@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Actor } from '../users/actor.js';
 import { CATEGORY_LABEL } from './highlight.js';
+import type { DomainError, ErrorCode } from '../store/errors.js';
 
 /** Every page after sign-in runs with the signed-in actor (users/page.tsx requireSession). */
 export type UiEnv = { Variables: { actor: Actor; flash?: FlashMessage } };
@@ -28,6 +29,21 @@ export const STATUS_LABEL: Record<string, string> = {
 };
 const VERDICT_LABEL: Record<string, string> = { pass: '通过', review: '需复核', block: '拦截' };
 export const DECISION_LABEL: Record<string, string> = { approve: '通过', reject: '不予发布', request_changes: '要求修改', escalate: '上报合规' };
+
+const ERROR_LABEL: Record<ErrorCode, string> = {
+  invalid: '输入有误',
+  unauthorized: '未登录或令牌无效',
+  forbidden: '无权进行此操作',
+  not_found: '未找到',
+  conflict: '操作冲突',
+  too_large: '内容过长',
+  upstream: '外部系统出错',
+};
+
+/** What the Chinese UI says about a refused action: the error's own Chinese message, else a sentence for its code. */
+export function uiMessage(err: DomainError): string {
+  return err.zh ?? `${ERROR_LABEL[err.code]}（${err.message}）`;
+}
 
 export function Flash({ c }: { c: Context }) {
   const f = c.get('flash') as FlashMessage | undefined;
