@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Actor } from '../users/actor.js';
 import { CATEGORY_LABEL } from './highlight.js';
 import type { DomainError, ErrorCode } from '../store/errors.js';
+import { TIME_ZONE } from '../review/dates.js';
 
 /** Every page after sign-in runs with the signed-in actor (users/page.tsx requireSession). */
 export type UiEnv = { Variables: { actor: Actor; flash?: FlashMessage } };
@@ -43,6 +44,20 @@ const ERROR_LABEL: Record<ErrorCode, string> = {
 /** What the Chinese UI says about a refused action: the error's own Chinese message, else a sentence for its code. */
 export function uiMessage(err: DomainError): string {
   return err.zh ?? `${ERROR_LABEL[err.code]}（${err.message}）`;
+}
+
+const timeFormat = new Intl.DateTimeFormat('sv-SE', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** An instant (ISO string) in the bureau's time zone (LASTGATE_TZ), to the minute: `2026-03-02 14:05`; the exact UTC instant in its title. */
+export function LocalTime({ at }: { at: string | null | undefined }) {
+  if (!at) return null;
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return <>{at}</>;
+  return (
+    <time datetime={d.toISOString()} title={d.toISOString()}>
+      {timeFormat.format(d)}
+    </time>
+  );
 }
 
 export function Flash({ c }: { c: Context }) {
