@@ -83,7 +83,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   void cleanup.pump();
   const ticker = new Ticker(store, cleanup, opts.now, auditExporter(db, config, opts.now, () => webhooks.kick()));
   const scheduler: Scheduler = config.redisUrl ? await bullScheduler(ticker, config.redisUrl, config.schedulerMs) : embeddedScheduler(ticker, config.schedulerMs);
-  const app = createApp({ store, cleanup, rules, ready: () => readiness(db, transport) });
+  const app = createApp({ store, cleanup, rules, ready: () => readiness(db, transport), checkResponses: process.env.LASTGATE_CHECK_RESPONSES === '1' });
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolvePort, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolvePort({ server: s, port: info.port }));
     s.on('error', reject);

@@ -67,12 +67,12 @@ export function cleanupPages(store: Pick<Store, 'accountFreshness' | 'listCleanu
             {tasks.map((t) => (
               <tr>
                 <td>
-                  <a href={`/ui/posts/${t.postId}`}>{t.account}</a>
+                  <a href={`/ui/posts/${t.postId}`}>{t.title ?? '（无标题）'}</a>
+                  <br />
+                  <span class="muted">{t.account}</span>
                 </td>
                 <td>{KIND_NAMES[t.kind] ?? t.kind}</td>
-                <td>
-                  {String(t.detail.note ?? '')} <code>{String(t.detail.cited ?? t.detail.url ?? t.detail.text ?? '')}</code>
-                </td>
+                <td>{t.problem}</td>
                 <td>{ACTION_NAMES[t.recommendedAction]}</td>
                 <td>
                   <form method="post" action={`/ui/cleanup/tasks/${t.id}`}>

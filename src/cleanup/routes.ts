@@ -11,35 +11,81 @@ import { isValidDate, today } from '../review/dates.js';
 import { requireCompliance } from '../users/roles.js';
 import type { Store } from '../service/programs.js';
 import type { CleanupApi } from './service.js';
+import { CLEANUP_KINDS, POST_STATUSES } from '../db/schema.js';
+
+const CHECK_NAMES = ['rescan', 'policy', 'deadline', 'links'] as const;
+const ACTIONS = ['withdraw', 'annotate', 'update', 'keep'] as const;
+
+const Run = z
+  .object({
+    id: z.number().int(),
+    trigger: z.string().openapi({ description: 'What started it: api, cli, schedule, policy_change, rules_change.' }),
+    checks: z.array(z.enum(CHECK_NAMES)),
+    asOf: z.string().openapi({ description: 'The day the run judges by (YYYY-MM-DD).' }),
+    state: z.enum(['running', 'done', 'failed']),
+    totalBatches: z.number().int(),
+    doneBatches: z.number().int(),
+    totalPosts: z.number().int(),
+    opened: z.number().int(),
+    closed: z.number().int(),
+    percent: z.number(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .openapi('CleanupRun');
+
+const CleanupTask = z
+  .object({
+    id: z.number().int(),
+    postId: z.string(),
+    account: z.string(),
+    title: z.string().nullable().openapi({ description: 'Title of the published version the problem was found in.' }),
+    problem: z.string().openapi({ description: 'What is wrong, in one Chinese sentence.' }),
+    kind: z.enum(CLEANUP_KINDS),
+    key: z.string(),
+    recommendedAction: z.enum(ACTIONS),
+    state: z.enum(['open', 'decided', 'fixed']),
+    decision: z.enum(ACTIONS).nullable(),
+    reason: z.string().nullable(),
+    detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).openapi({
+      description: 'What the check found, by kind: rescan {rule, field, start, end, text, gate, category, severity, action, suggestion?, note?}; policy {policyId, docNo, title, status, replacedBy, cited, note}; deadline {date, text, note}; link_broken {url, kind, status?|message?|location?|address?, note}; link_foreign {url, host, note}.',
+    }),
+    createdAt: z.string(),
+    closedAt: z.string().nullable(),
+  })
+  .openapi('CleanupTask');
 
 const routes = {
-  runCleanup: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'start cleanup runs'),
+  runCleanup: createRoute({ summary: 'Start a cleanup run over the published archive', description: 'Re-checks every published post (rules, cited policies, passed deadlines, links) in resumable batches; opens a task per problem found and closes those no longer found.', tags: ['cleanup'], middleware: allow(COMPLIANCE_ROLES, 'start cleanup runs'),
     method: 'post',
     path: '/api/cleanup/run',
     security,
     request: {
       body: {
         required: false,
-        content: { 'application/json': { schema: z.object({ checks: z.array(z.enum(['rescan', 'policy', 'deadline', 'links'])).min(1).optional(), asOf: dateField.optional() }).strict() } },
+        content: { 'application/json': { schema: z.object({ checks: z.array(z.enum(CHECK_NAMES)).min(1).optional(), asOf: dateField.optional() }).strict() } },
       },
     },
-    responses: { 202: json(z.object({ id: z.number(), percent: z.number(), state: z.string() }).passthrough(), 'started'), ...errors(400, 401, 403) },
+    responses: { 202: json(Run, 'started'), ...errors(400, 401, 403, 404) },
   }),
-  cleanupRuns: createRoute({ method: 'get', path: '/api/cleanup/runs', security, responses: { 200: json(z.object({ runs: z.array(z.unknown()) })), ...errors(401) } }),
-  cleanupRun: createRoute({ method: 'get', path: '/api/cleanup/runs/{id}', security, request: { params: NumericIdParam }, responses: { 200: json(z.object({ id: z.number(), percent: z.number() }).passthrough()), ...errors(401, 404) } }),
+  cleanupRuns: createRoute({ summary: 'Recent cleanup runs', tags: ['cleanup'], method: 'get', path: '/api/cleanup/runs', security, responses: { 200: json(z.object({ runs: z.array(Run) })), ...errors(401) } }),
+  cleanupRun: createRoute({ summary: 'One cleanup run and its progress', tags: ['cleanup'], method: 'get', path: '/api/cleanup/runs/{id}', security, request: { params: NumericIdParam }, responses: { 200: json(Run), ...errors(400, 401, 404) } }),
   cleanupTasks: createRoute({
+    summary: 'Cleanup tasks',
+    description: 'Problems found in published posts, oldest first; an editor sees their own accounts only.',
+    tags: ['cleanup'],
     method: 'get',
     path: '/api/cleanup/tasks',
     security,
-    request: { query: z.object({ postId: z.string().optional(), state: z.enum(['open', 'decided', 'fixed']).optional(), kind: z.enum(['rescan', 'policy', 'deadline', 'link_broken', 'link_foreign']).optional(), limit: decimal(1).pipe(z.number().max(1000)).default(100) }) },
-    responses: { 200: json(z.object({ tasks: z.array(z.object({ id: z.number(), postId: z.string(), kind: z.string(), recommendedAction: z.string() }).passthrough()) })), ...errors(400, 401) },
+    request: { query: z.object({ postId: z.string().optional(), state: z.enum(['open', 'decided', 'fixed']).optional(), kind: z.enum(CLEANUP_KINDS).optional(), limit: decimal(1).pipe(z.number().max(1000)).default(100) }) },
+    responses: { 200: json(z.object({ tasks: z.array(CleanupTask) })), ...errors(400, 401) },
   }),
-  decideCleanup: createRoute({ middleware: allow(['editor', 'compliance', 'admin'], 'decide cleanup tasks'),
+  decideCleanup: createRoute({ summary: 'Decide a cleanup task', description: 'withdraw (撤回) and annotate (加注) change the post’s status; update and keep are recorded.', tags: ['cleanup'], middleware: allow(['editor', 'compliance', 'admin'], 'decide cleanup tasks'),
     method: 'post',
     path: '/api/cleanup/tasks/{id}/decision',
     security,
-    request: { params: NumericIdParam, body: jsonBody(z.object({ action: z.enum(['withdraw', 'annotate', 'update', 'keep']), reason: text('reason').pipe(z.string().max(2000)).optional() }).strict()) },
-    responses: { 200: json(z.object({ id: z.number(), state: z.string(), decision: z.string(), postStatus: z.string() })), ...errors(400, 401, 403, 404, 409) },
+    request: { params: NumericIdParam, body: jsonBody(z.object({ action: z.enum(ACTIONS), reason: text('reason').pipe(z.string().max(2000)).optional() }).strict()) },
+    responses: { 200: json(z.object({ id: z.number().int(), state: z.enum(['open', 'decided', 'fixed']), decision: z.enum(ACTIONS), postStatus: z.enum(POST_STATUSES) })), ...errors(400, 401, 403, 404, 409) },
   }),
 };
 
@@ -59,11 +105,13 @@ export function cleanupRoutes(store: Pick<Store, 'listCleanupTasks' | 'decideCle
   app.openapi(routes.cleanupRuns, async (c) => c.json({ runs: (await cleanup?.runs()) ?? [] }, 200));
   app.openapi(routes.cleanupRun, async (c) => {
     if (!cleanup) throw new DomainError('not_found', 'cleanup is not available on this server');
-    return c.json((await cleanup.run(c.req.valid('param').id)) as { id: number; percent: number }, 200);
+    return c.json(await cleanup.run(c.req.valid('param').id), 200);
   });
   app.openapi(routes.cleanupTasks, async (c) => {
     const q = c.req.valid('query');
-    return c.json({ tasks: await store.listCleanupTasks(c.get('actor'), { limit: q.limit, ...(q.postId ? { postId: q.postId } : {}), ...(q.state ? { state: q.state } : {}), ...(q.kind ? { kind: q.kind } : {}) }) }, 200);
+    const tasks = await store.listCleanupTasks(c.get('actor'), { limit: q.limit, ...(q.postId ? { postId: q.postId } : {}), ...(q.state ? { state: q.state } : {}), ...(q.kind ? { kind: q.kind } : {}) });
+    // `detail` is written by the checks (checks.ts) with scalar values only, as documented.
+    return c.json({ tasks: tasks as Array<z.infer<typeof CleanupTask>> }, 200);
   });
   app.openapi(routes.decideCleanup, async (c) => {
     const b = c.req.valid('json');

@@ -53,7 +53,7 @@ export interface CleanupOptions {
 export interface RunView {
   id: number;
   trigger: string;
-  checks: string[];
+  checks: Check[];
   asOf: string;
   state: 'running' | 'done' | 'failed';
   totalBatches: number;
@@ -152,7 +152,7 @@ export class CleanupPrograms {
   *run(id: number): Program<RunView> {
     const r = yield* get(this.db.select().from(cleanupRuns).where(eq(cleanupRuns.id, id)));
     if (!r) throw new DomainError('not_found', `no cleanup run ${id}`);
-    return { ...r, checks: r.checks as string[], percent: r.totalBatches === 0 ? 100 : Math.floor((r.doneBatches / r.totalBatches) * 100) };
+    return { ...r, checks: r.checks as Check[], percent: r.totalBatches === 0 ? 100 : Math.floor((r.doneBatches / r.totalBatches) * 100) };
   }
 
   *runs(limit = 20): Program<RunView[]> {

@@ -4,7 +4,7 @@
  * withdraws (撤回), annotates (加注), updates or keeps the post.
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { accounts, cleanupTasks, posts } from '../db/schema.js';
+import { accounts, cleanupTasks, posts, postVersions } from '../db/schema.js';
 import { appendAudit$ } from '../audit/log.js';
 import { DomainError } from '../store/errors.js';
 import { all, get, run } from '../store/program.js';
@@ -19,6 +19,10 @@ export interface CleanupTaskView {
   id: number;
   postId: string;
   account: string;
+  /** The title of the published version the problem was found in. */
+  title: string | null;
+  /** What is wrong, in one Chinese sentence (problemText). */
+  problem: string;
   kind: string;
   key: string;
   recommendedAction: CleanupAction;
@@ -28,6 +32,16 @@ export interface CleanupTaskView {
   detail: Record<string, unknown>;
   createdAt: string;
   closedAt: string | null;
+}
+
+/** What is wrong with the post, in one sentence a person can act on: the quoted text or link, then why. */
+export function problemText(kind: string, detail: Record<string, unknown>): string {
+  const s = (k: string) => (typeof detail[k] === 'string' && detail[k] ? (detail[k] as string) : null);
+  const why = s('note');
+  const what = kind === 'policy' ? s('cited') : kind === 'deadline' || kind === 'rescan' ? s('text') : s('url');
+  const quoted = what ? (kind.startsWith('link') ? what : `“${what}”`) : null;
+  const fallback = { rescan: '按现行规则复查命中', policy: '引用的文件已不再现行有效', deadline: '所述期限已过', link_broken: '链接无法访问', link_foreign: '链接指向白名单以外的网站' }[kind] ?? '需要处理';
+  return [quoted, why ?? fallback].filter(Boolean).join('：');
 }
 
 export function cleanupTaskPrograms(ctx: StoreContext) {
@@ -41,15 +55,16 @@ export function cleanupTaskPrograms(ctx: StoreContext) {
       if (actor.role === 'editor') conds.push(inArray(posts.accountId, actor.accountIds.length ? actor.accountIds : [-1]));
       const rows = yield* all(
         db
-          .select({ t: cleanupTasks, account: accounts.name })
+          .select({ t: cleanupTasks, account: accounts.name, title: postVersions.title })
           .from(cleanupTasks)
           .innerJoin(posts, eq(posts.id, cleanupTasks.postId))
+          .innerJoin(postVersions, eq(postVersions.id, cleanupTasks.versionId))
           .innerJoin(accounts, eq(accounts.id, posts.accountId))
           .where(conds.length ? and(...conds) : undefined)
           .orderBy(asc(cleanupTasks.id))
           .limit(q.limit),
       );
-      return rows.map(({ t, account }) => ({ id: t.id, postId: t.postId, account, kind: t.kind, key: t.key, recommendedAction: t.recommendedAction, state: t.state, decision: t.decision, reason: t.reason, detail: t.detail, createdAt: t.createdAt, closedAt: t.closedAt }));
+      return rows.map(({ t, account, title }) => ({ id: t.id, postId: t.postId, account, title, problem: problemText(t.kind, t.detail), kind: t.kind, key: t.key, recommendedAction: t.recommendedAction, state: t.state, decision: t.decision, reason: t.reason, detail: t.detail, createdAt: t.createdAt, closedAt: t.closedAt }));
     },
 
     /**

@@ -27,6 +27,7 @@ import { mountUi } from '../ui/app.js';
 import { errorResponse, router, type ApiEnv } from './openapi.js';
 import { securityHeaders } from './security-headers.js';
 import { storageFault } from './storage-errors.js';
+import { checkResponses, type OpenApiDoc } from './response-check.js';
 
 export interface AppOptions {
   store: Store;
@@ -38,9 +39,13 @@ export interface AppOptions {
   extend?: (app: OpenAPIHono<ApiEnv>) => void;
   /** What /readyz reports (the server's queue and database); without it, ready whenever serving. */
   ready?: () => { ok: boolean } & Record<string, unknown>;
+  /** Answer 500 when a JSON response departs from /openapi.json (response-check.ts); the test suite turns it on. */
+  checkResponses?: boolean;
 }
 
-export function createApp({ store, cleanup, rules, extend, ready }: AppOptions) {
+const DOC = { openapi: '3.1.0', info: { title: 'lastgate', version: '0.1.0', description: 'Pre-publication review API: submit, machine review, human review, publish.' } };
+
+export function createApp({ store, cleanup, rules, extend, ready, checkResponses: checking }: AppOptions) {
   const app = router();
 
   app.onError((err, c) => {
@@ -69,7 +74,8 @@ export function createApp({ store, cleanup, rules, extend, ready }: AppOptions) 
     const r = ready?.() ?? { ok: true };
     return c.json(r, r.ok ? 200 : 503);
   });
-  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'lastgate', version: '0.1.0', description: 'Pre-publication review API: submit, machine review, human review, publish.' } });
+  app.doc31('/openapi.json', DOC);
+  if (checking) app.use('/api/*', checkResponses(() => app.getOpenAPI31Document(DOC) as OpenApiDoc));
 
   // Far above any valid post (50,000 characters even \u-escaped), so only abuse is cut off here.
   app.use('/api/*', bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => errorResponse(c, 413, 'request body too large (limit 2 MiB)') }));

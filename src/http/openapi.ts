@@ -59,7 +59,7 @@ export const dateField = z
 
 const ErrorBody = z.object({ error: z.string(), field: z.string().optional() }).openapi('Error');
 
-export const errors = (...codes: Array<400 | 401 | 403 | 404 | 409 | 413>) =>
+export const errors = (...codes: Array<400 | 401 | 403 | 404 | 409 | 413 | 502>) =>
   Object.fromEntries(codes.map((c) => [c, { description: 'error', content: { 'application/json': { schema: ErrorBody } } }]));
 
 export const json = <T extends z.ZodTypeAny>(schema: T, description = 'ok') => ({ description, content: { 'application/json': { schema } } });

@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { DomainError, MAX_BODY_CHARS, MAX_TITLE_CHARS } from '../store/errors.js';
 import { allow, decimal, errors, IdParam, json, jsonBody, PostRef, router, security, Task, text, dateField } from '../http/openapi.js';
 import type { Store } from '../service/programs.js';
+import { DECISIONS, POST_STATUSES } from '../db/schema.js';
 import { IDEMPOTENCY_KEY, requestHash, type Idempotency } from './idempotency.js';
 
 const NewPostSchema = z
@@ -37,7 +38,7 @@ const Hit = z
 const Post = z
   .object({
     id: z.string(),
-    status: z.string(),
+    status: z.enum(POST_STATUSES),
     account: z.string(),
     authorId: z.number().int(),
     version: z.number().int(),
@@ -52,7 +53,17 @@ const Post = z
         verdict: z.enum(['pass', 'review', 'block']),
         categories: z.array(z.string()),
         findings: z.array(Hit),
-        classifier: z.object({ label: z.string(), score: z.number() }).passthrough().nullable(),
+        classifier: z
+          .object({
+            label: z.string(),
+            score: z.number(),
+            scores: z.record(z.string(), z.number()).optional().openapi({ description: "Every label's probability." }),
+            evidence: z
+              .array(z.object({ start: z.number().int(), end: z.number().int(), label: z.string(), score: z.number() }))
+              .optional()
+              .openapi({ description: 'The windows of the text given to the model that drove the score, strongest first.' }),
+          })
+          .nullable(),
         rulesVersion: z.string(),
         modelVersion: z.string().nullable(),
         rulesOnly: z.boolean().openapi({ description: 'True when no classifier ran on this version: machine review is rules only, and a person reviews the post as always.' }),
@@ -80,7 +91,7 @@ const Post = z
         version: z.number().int(),
         reviewerId: z.number().int(),
         reviewerName: z.string(),
-        decision: z.string(),
+        decision: z.enum(DECISIONS),
         reason: z.string().nullable(),
         createdAt: z.string(),
       }),
@@ -88,6 +99,8 @@ const Post = z
     publications: z.array(z.object({ id: z.number().int(), version: z.number().int(), platform: z.string().nullable(), url: z.string().nullable(), publishedAt: z.string() })),
   })
   .openapi('Post');
+
+const DiffPart = z.object({ op: z.enum(['equal', 'insert', 'delete']), text: z.string() }).openapi('DiffPart');
 
 const IdempotencyHeader = z.object({
   'idempotency-key': z
@@ -97,15 +110,17 @@ const IdempotencyHeader = z.object({
 });
 
 const routes = {
-  submit: createRoute({ middleware: allow(['editor', 'admin'], 'submit posts'), method: 'post', path: '/api/posts', security, request: { headers: IdempotencyHeader, body: jsonBody(NewPostSchema) }, responses: { 201: json(PostRef, 'submitted'), ...errors(400, 401, 403, 409, 413) } }),
-  resubmit: createRoute({ method: 'post', path: '/api/posts/{id}/versions', security, request: { headers: IdempotencyHeader, params: IdParam, body: jsonBody(NewVersionSchema) }, responses: { 201: json(PostRef, 'new version submitted'), ...errors(400, 401, 403, 404, 409, 413) } }),
-  getPost: createRoute({ method: 'get', path: '/api/posts/{id}', security, request: { params: IdParam }, responses: { 200: json(Post), ...errors(401, 404) } }),
+  submit: createRoute({ summary: 'Submit a post for review', description: 'Stores version 1 and queues its machine review; the answer comes before the review does (status `submitted`).', tags: ['posts'], middleware: allow(['editor', 'admin'], 'submit posts'), method: 'post', path: '/api/posts', security, request: { headers: IdempotencyHeader, body: jsonBody(NewPostSchema) }, responses: { 201: json(PostRef, 'submitted'), ...errors(400, 401, 403, 409, 413) } }),
+  resubmit: createRoute({ summary: 'Submit a new version of a post', description: 'After changes were requested (or while machine review is pending): voids the open review of the old version and queues machine review of the new one.', tags: ['posts'], method: 'post', path: '/api/posts/{id}/versions', security, request: { headers: IdempotencyHeader, params: IdParam, body: jsonBody(NewVersionSchema) }, responses: { 201: json(PostRef, 'new version submitted'), ...errors(400, 401, 403, 404, 409, 413) } }),
+  getPost: createRoute({ summary: 'Read a post', description: 'The current version with its machine review (findings with offsets), review tasks, decisions and publications.', tags: ['posts'], method: 'get', path: '/api/posts/{id}', security, request: { params: IdParam }, responses: { 200: json(Post), ...errors(401, 404) } }),
   diff: createRoute({
+    summary: 'Compare two versions of a post',
+    tags: ['posts'],
     method: 'get',
     path: '/api/posts/{id}/diff',
     security,
     request: { params: IdParam, query: z.object({ from: decimal(1), to: decimal(1) }) },
-    responses: { 200: json(z.object({ from: z.number(), to: z.number(), title: z.array(z.object({ op: z.string(), text: z.string() })), body: z.array(z.object({ op: z.string(), text: z.string() })) })), ...errors(400, 401, 404) },
+    responses: { 200: json(z.object({ from: z.number(), to: z.number(), title: z.array(DiffPart), body: z.array(DiffPart) })), ...errors(400, 401, 404) },
   }),
 };
 

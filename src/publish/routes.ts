@@ -2,9 +2,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errors, IdParam, json, jsonBody, router, security, text } from '../http/openapi.js';
 import type { Store } from '../service/programs.js';
+import { POST_STATUSES } from '../db/schema.js';
 
 const routes = {
   publish: createRoute({
+    summary: 'Publish an approved post now',
+    description: 'Only the version that received every required approval; outside the account’s window or before an embargo only with an override reason. A webhook publisher is called and must answer 2xx (else 502).',
+    tags: ['publishing'],
     method: 'post',
     path: '/api/posts/{id}/publish',
     security,
@@ -25,9 +29,12 @@ const routes = {
         },
       },
     },
-    responses: { 200: json(z.object({ id: z.string(), status: z.string(), publicationId: z.number().int(), url: z.string().nullable() })), ...errors(400, 401, 403, 404, 409) },
+    responses: { 200: json(z.object({ id: z.string(), status: z.enum(POST_STATUSES), publicationId: z.number().int(), url: z.string().nullable() })), ...errors(400, 401, 403, 404, 409, 502) },
   }),
   schedule: createRoute({
+    summary: 'Schedule an approved post',
+    description: 'The scheduler publishes it at `publishAt` (not before `embargoUntil`), inside the account’s window unless an override reason is given.',
+    tags: ['publishing'],
     method: 'post',
     path: '/api/posts/{id}/schedule',
     security,
@@ -43,7 +50,7 @@ const routes = {
           .strict(),
       ),
     },
-    responses: { 200: json(z.object({ id: z.string(), status: z.string(), publishAt: z.string() })), ...errors(400, 401, 403, 404, 409) },
+    responses: { 200: json(z.object({ id: z.string(), status: z.enum(POST_STATUSES), publishAt: z.string() })), ...errors(400, 401, 403, 404, 409) },
   }),
 };
 

@@ -7,12 +7,15 @@ import type { Store } from '../service/programs.js';
 
 const routes = {
   getThresholds: createRoute({
+    summary: 'Classifier thresholds in force',
+    description: 'Per label, the probability at which the classifier alone raises a post to human review; `block` is always null (the classifier never blocks on its own).',
+    tags: ['settings'],
     method: 'get',
     path: '/api/settings/classifier-thresholds',
     security,
     responses: { 200: json(z.object({ thresholds: z.record(z.string(), z.object({ review: z.number().nullable(), block: z.null() })) })), ...errors(401) },
   }),
-  putThresholds: createRoute({ middleware: allow(COMPLIANCE_ROLES, 'change classifier thresholds'),
+  putThresholds: createRoute({ summary: 'Change classifier thresholds', description: 'Compliance only; audited. Labels left out keep their thresholds.', tags: ['settings'], middleware: allow(COMPLIANCE_ROLES, 'change classifier thresholds'),
     method: 'put',
     path: '/api/settings/classifier-thresholds',
     security,

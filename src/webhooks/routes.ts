@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { allow, errors, json, jsonBody, router, security } from '../http/openapi.js';
 import type { Store } from '../service/programs.js';
 
-const addWebhook = createRoute({ middleware: allow(['admin', 'compliance'], 'manage webhooks'),
+const addWebhook = createRoute({ summary: 'Register a signed webhook', description: 'Post state changes (and account freshness alerts) of one account, or of every account without `account`, are delivered signed, retried with backoff.', tags: ['webhooks'], middleware: allow(['admin', 'compliance'], 'manage webhooks'),
   method: 'post',
   path: '/api/webhooks',
   security,
