@@ -10,6 +10,7 @@
  *   lastgate scan [--rules DIR] [--lexicon FILE]... [--no-classifier] [FILE|-]
  *   lastgate cleanup run|resume|status    re-check the published archive
  *   lastgate policies import FILE         load the policy registry (CSV or JSON)
+ *   lastgate account|unit …               accounts and units of the matrix (accounts/cli.ts)
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
@@ -25,6 +26,9 @@ const USAGE = `usage:
   lastgate cleanup run [--checks rescan,policy,deadline,links] [--as-of YYYY-MM-DD]
   lastgate cleanup resume | status
   lastgate policies import FILE.csv|FILE.json
+  lastgate account list [--json] | add --name N --platform wechat|weibo|website|other --unit U [--lead]
+  lastgate account rename OLD NEW | move NAME --unit U | retire NAME | reinstate NAME
+  lastgate unit list [--json] | add NAME | rename OLD NEW
 
 environment: PORT (8787), DATA_DIR (./data), REDIS_URL, LASTGATE_THREADS, LASTGATE_CLASSIFIER=off, LASTGATE_AUDIT_KEY`;
 
@@ -212,6 +216,11 @@ export async function main(argv: string[]): Promise<number | undefined> {
       case 'policies': {
         const { runPoliciesCli } = await import('./cli/cleanup.js');
         return await runPoliciesCli(rest, { stdout: process.stdout, stderr: process.stderr });
+      }
+      case 'account':
+      case 'unit': {
+        const { runAccountCli, runUnitCli } = await import('./accounts/cli.js');
+        return await (cmd === 'account' ? runAccountCli : runUnitCli)(rest, { stdout: process.stdout, stderr: process.stderr });
       }
       case undefined:
       case 'help':

@@ -1,6 +1,9 @@
 /**
  * Account freshness: the national inspection fails an account that has not
- * published for two weeks. lastgate warns at 10 days and flags at 14.
+ * published for two weeks. lastgate warns at 10 days and flags at 14. An
+ * account that never published counts its lapse from the day it joined the
+ * matrix (`joinedAt`), so a silent new account fails too. Retired accounts are
+ * left out (programs.ts).
  */
 
 export const WARN_DAYS = 10;
@@ -11,8 +14,13 @@ export type FreshnessLevel = 'ok' | 'warning' | 'failing';
 export interface Freshness {
   account: string;
   accountId: number;
+  /** The last publication, or null: never published. */
   lastPublishedAt: string | null;
-  /** Whole days since the last publication (null: never published). */
+  /** When the account joined the matrix. */
+  joinedAt: string | null;
+  /** What the lapse is counted from: the last publication, else `joinedAt` (null: neither is known). */
+  since: string | null;
+  /** Whole days since `since` (null only when neither date is known). */
   days: number | null;
   level: FreshnessLevel;
 }

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Store } from '../service/programs.js';
 import { today } from '../review/dates.js';
 import { Layout } from '../ui/layout.js';
-import { Flash, redirectWith, type UiEnv } from '../ui/components.js';
+import { Flash, LocalTime, redirectWith, type UiEnv } from '../ui/components.js';
 import type { CleanupApi } from './service.js';
 
 const ACTION_NAMES: Record<string, string> = { withdraw: '撤回', annotate: '加注', update: '更新', keep: '保留' };
@@ -36,7 +36,7 @@ export function cleanupPages(store: Pick<Store, 'accountFreshness' | 'listCleanu
             {fresh.map((f) => (
               <tr class={f.level}>
                 <td>{f.account}</td>
-                <td>{f.lastPublishedAt ?? '—'}</td>
+                <td>{f.lastPublishedAt ? <LocalTime at={f.lastPublishedAt} /> : f.joinedAt ? `从未发布（加入矩阵 ${f.days ?? 0} 天）` : '从未发布（加入时间不详）'}</td>
                 <td>{f.days ?? '—'}</td>
                 <td>{f.level === 'ok' ? LEVEL_NAMES.ok : <b>{LEVEL_NAMES[f.level]}</b>}</td>
               </tr>

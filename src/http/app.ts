@@ -18,6 +18,7 @@ import { postRoutes } from '../posts/routes.js';
 import { reviewRoutes } from '../review/routes.js';
 import { publishRoutes } from '../publish/routes.js';
 import { accountRoutes } from '../accounts/routes.js';
+import { unitRoutes } from '../units/routes.js';
 import { policyRoutes } from '../policy/routes.js';
 import { cleanupRoutes } from '../cleanup/routes.js';
 import { ruleRoutes } from '../rules/routes.js';
@@ -94,6 +95,7 @@ export function createApp({ store, cleanup, rules, extend, ready, checkResponses
   app.route('/', reviewRoutes(store));
   app.route('/', publishRoutes(store));
   app.route('/', accountRoutes(store));
+  app.route('/', unitRoutes(store));
   app.route('/', policyRoutes(store, cleanup));
   app.route('/', cleanupRoutes(store, cleanup));
   app.route('/', ruleRoutes(store, rules, cleanup));

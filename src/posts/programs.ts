@@ -63,7 +63,10 @@ export function postPrograms(ctx: StoreContext) {
   }
 
   return {
-    /** `idem`: the request's Idempotency-Key; a repeat gets the first answer with `replayed: true`. */
+    /**
+     * `idem`: the request's Idempotency-Key; a repeat gets the first answer with `replayed: true`.
+     * A retired account takes no new posts (409 naming `account`).
+     */
     *submitPost(actor: Actor, input: NewPost, idem?: Idempotency): Program<Submitted> {
       if (actor.role !== 'editor' && actor.role !== 'admin') {
         throw new DomainError('forbidden', `role ${actor.role} may not submit posts`);
@@ -78,6 +81,9 @@ export function postPrograms(ctx: StoreContext) {
       if (actor.role === 'editor' && !actor.accountIds.includes(acc.id)) {
         throw new DomainError('forbidden', `you may not submit to account ${input.account}`, 'account');
       }
+      if (acc.retiredAt) {
+        throw new DomainError('conflict', `account ${acc.name} is retired and takes no new posts`, 'account', `账号「${acc.name}」已停用，不再接收新稿件`);
+      }
       const id = randomUUID();
       const at = now().toISOString();
       yield* run(db.insert(posts).values({ id, accountId: acc.id, authorId: actor.id, status: 'submitted', currentVersion: 1, createdAt: at, updatedAt: at }));
@@ -90,6 +96,11 @@ export function postPrograms(ctx: StoreContext) {
       return answer;
     },
 
+    /**
+     * A new version of an existing post. Allowed for a post of a retired
+     * account too: retiring stops new posts, not work in flight, so a post
+     * sent back for changes can still be fixed, reviewed and published.
+     */
     *resubmitPost(actor: Actor, postId: string, input: NewVersion, idem?: Idempotency): Program<Submitted> {
       const date = checkDate(input.date);
       const post = yield* loadPost$(db, actor, postId);

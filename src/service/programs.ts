@@ -8,6 +8,7 @@ import { combine, type ProgramApi, type StoreDb } from '../store/program.js';
 import type { Runner } from '../store/context.js';
 import { userPrograms } from '../users/programs.js';
 import { accountPrograms } from '../accounts/programs.js';
+import { unitPrograms } from '../units/programs.js';
 import { postPrograms } from '../posts/programs.js';
 import { reviewTaskPrograms } from '../review/tasks.js';
 import { queuePrograms } from '../review/queue.js';
@@ -39,6 +40,7 @@ export function storePrograms(db: StoreDb, run: Runner, opts: StoreOptions = {})
   return combine(
     userPrograms(ctx),
     accountPrograms(ctx),
+    unitPrograms(ctx),
     postPrograms(ctx),
     reviewTaskPrograms(ctx, opts),
     queuePrograms(ctx),

@@ -8,7 +8,8 @@ import { EMPTY_OVERLAY, type RulesOverlay } from '../rules/overlay.js';
 import type { VerdictPolicy } from '../review/verdict.js';
 import type { PolicyInput, PolicyPatch } from '../policy/registry.js';
 import type { Freshness } from '../accounts/freshness.js';
-import type { AccountSettingsInput } from '../accounts/programs.js';
+import type { AccountPatch, AccountSettingsInput, NewAccount } from '../accounts/programs.js';
+import type { MatrixActor } from '../units/programs.js';
 import type { Role } from '../review/transitions.js';
 import type { MachineReviewResult, ReviewInput } from '../review/types.js';
 import type { Decision, TaskQuery } from '../review/tasks.js';
@@ -113,6 +114,48 @@ export class SqliteStore implements Store {
   /** Sends one webhook alert per account, level and lapse; returns the alerts raised. */
   raiseFreshnessAlerts(today: string): Freshness[] {
     return this.write(this.p.raiseFreshnessAlerts(today));
+  }
+
+  // ---- accounts and units of the matrix (admin; actor null: the operator at the shell) ----
+
+  async listAccountViews(actor: MatrixActor, opts: { includeRetired?: boolean } = {}) {
+    return this.read(this.p.listAccountViews(actor, opts));
+  }
+
+  async addAccount(actor: MatrixActor, input: NewAccount) {
+    return this.write(this.p.addAccount(actor, input));
+  }
+
+  async updateAccount(actor: MatrixActor, account: string, patch: AccountPatch) {
+    return this.write(this.p.updateAccount(actor, account, patch));
+  }
+
+  async renameAccount(actor: MatrixActor, account: string, name: string) {
+    return this.write(this.p.renameAccount(actor, account, name));
+  }
+
+  async moveAccount(actor: MatrixActor, account: string, unit: string) {
+    return this.write(this.p.moveAccount(actor, account, unit));
+  }
+
+  async retireAccount(actor: MatrixActor, account: string) {
+    return this.write(this.p.retireAccount(actor, account));
+  }
+
+  async reinstateAccount(actor: MatrixActor, account: string) {
+    return this.write(this.p.reinstateAccount(actor, account));
+  }
+
+  async listUnits() {
+    return this.read(this.p.listUnits());
+  }
+
+  async addUnit(actor: MatrixActor, input: { name: string }) {
+    return this.write(this.p.addUnit(actor, input));
+  }
+
+  async renameUnit(actor: MatrixActor, unit: number | string, input: { name: string }) {
+    return this.write(this.p.renameUnit(actor, unit, input));
   }
 
   // ---- settings -----------------------------------------------------------

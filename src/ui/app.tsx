@@ -14,6 +14,7 @@ import { reviewPages } from '../review/page.js';
 import { postPages } from '../posts/page.js';
 import { cleanupPages } from '../cleanup/page.js';
 import { rulePages } from '../rules/page.js';
+import { accountPages } from '../accounts/page.js';
 import { redirectWith, takeFlash, uiMessage, type UiEnv } from './components.js';
 import { storageFault } from '../http/storage-errors.js';
 
@@ -51,6 +52,7 @@ export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): voi
   ui.route('/', postPages(store));
   ui.route('/', cleanupPages(store, cleanup));
   ui.route('/', rulePages(store));
+  ui.route('/', accountPages(store));
 
   app.route('/', ui);
 }

@@ -69,6 +69,7 @@ export function Layout({ title, actor, children }: { title: string; actor: Actor
           {actor ? <a href="/ui/posts">稿件</a> : null}
           {actor && actor.role !== 'reviewer' ? <a href="/ui/cleanup">动态清理</a> : null}
           {actor && (actor.role === 'compliance' || actor.role === 'admin') ? <a href="/ui/rules">规则统计</a> : null}
+          {actor && actor.role === 'admin' ? <a href="/ui/admin/accounts">账号</a> : null}
           {actor ? (
             <span class="who">
               {actor.name}（{ROLE_LABEL[actor.role] ?? actor.role}）· <a href="/ui/logout">退出</a>

@@ -48,6 +48,8 @@ export interface FreshnessEvent {
   level: 'warning' | 'failing';
   days: number;
   lastPublishedAt: string | null;
+  /** What the lapse counts from: the last publication, or (never published) when the account joined the matrix. */
+  since: string | null;
   at: string;
 }
 
