@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, signIn as signInAt } from '../helpers/browser.js';
 import { startServer, type Running } from '../../src/server.js';
 import { loadConfig } from '../../src/config.js';
 import { tempDir } from '../helpers/db.js';
@@ -25,10 +26,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${app.port}`;
   tokens.admin = app.store.addUser({ name: '管理员', role: 'admin' }).token;
   tokens.reviewer = app.store.addUser({ name: '审核员', role: 'reviewer' }).token;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -36,13 +34,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function signIn(token: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  await page.goto(`${base}/ui/login`);
-  await page.fill('input[name=token]', token);
-  await Promise.all([page.waitForURL(/\/ui\/(queue|posts)/), page.click('button[type=submit]')]);
-  return page;
+async function signIn(token: string) {
+  return signInAt(browser, base, token);
 }
 
 describe('accounts page in chromium', () => {

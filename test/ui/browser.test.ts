@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, signIn as signInAt } from '../helpers/browser.js';
 import { startServer, type Running } from '../../src/server.js';
 import { loadConfig } from '../../src/config.js';
 import { tempDir } from '../helpers/db.js';
@@ -25,10 +26,7 @@ beforeAll(async () => {
   tokens.editor = app.store.addUser({ name: '张编辑', role: 'editor', accounts: ['人社官微'] }).token;
   tokens.a = app.store.addUser({ name: '审核员甲', role: 'reviewer' }).token;
   tokens.b = app.store.addUser({ name: '审核员乙', role: 'reviewer' }).token;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -36,19 +34,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function signIn(token: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  const dialogs: string[] = [];
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  (page as Page & { dialogs: string[] }).dialogs = dialogs;
-  await page.goto(`${base}/ui/login`);
-  await page.fill('input[name=token]', token);
-  await Promise.all([page.waitForURL(/\/ui\/(queue|posts)/), page.click('button[type=submit]')]);
-  return page;
+async function signIn(token: string) {
+  return signInAt(browser, base, token);
 }
 
 async function postStatus(id: string): Promise<string> {
@@ -82,7 +69,7 @@ describe('reviewer workspace in chromium', () => {
     expect(await a.locator('#post script').count()).toBe(0);
     expect(await a.locator('#post a').count()).toBe(0);
     expect(await a.locator('#post').textContent()).toContain('<script>alert("xss")</script>');
-    expect((a as Page & { dialogs: string[] }).dialogs).toEqual([]);
+    expect(a.dialogs).toEqual([]);
     await a.locator('body').click({ position: { x: 5, y: 300 } });
     await Promise.all([a.waitForURL(/flash=/), a.keyboard.press('a')]);
     await a.screenshot({ path: `${ARTIFACTS}4-reviewer-a-approved.png`, fullPage: true });
