@@ -212,7 +212,7 @@ export function accountPrograms({ db, now, onWebhook }: StoreContext) {
 
     /** Sets an account's publish window and publisher (admin). */
     *setAccountSettings(actor: Actor, account: string, input: AccountSettingsInput) {
-      if (actor.role !== 'admin') throw new DomainError('forbidden', 'only an admin may change account settings', undefined, '只有管理员可以修改账号发布设置');
+      requireAdmin(actor, 'change account settings', '修改账号发布设置');
       for (const f of ['windowStart', 'windowEnd'] as const) {
         const v = input[f];
         if (v != null && !isValidTimeOfDay(v)) throw new DomainError('invalid', `${f} must be HH:MM`, f);
@@ -220,8 +220,7 @@ export function accountPrograms({ db, now, onWebhook }: StoreContext) {
       if ((input.windowStart == null) !== (input.windowEnd == null)) throw new DomainError('invalid', 'windowStart and windowEnd go together', 'windowEnd');
       if (input.windowDays != null && !/^[1-7]{1,7}$/.test(input.windowDays)) throw new DomainError('invalid', 'windowDays lists ISO weekdays 1–7, e.g. 12345', 'windowDays');
       if (input.publisher === 'webhook' && !input.publisherUrl) throw new DomainError('invalid', 'a webhook publisher needs publisherUrl', 'publisherUrl');
-      const acc = yield* get(db.select().from(accounts).where(eq(accounts.name, account)));
-      if (!acc) throw new DomainError('not_found', `unknown account: ${account}`, undefined, `没有找到账号「${account}」`);
+      const acc = yield* accountByName(account);
       const secret = input.publisher === 'webhook' ? newWebhookSecret() : null;
       const values = {
         windowStart: input.windowStart ?? null,
@@ -238,8 +237,7 @@ export function accountPrograms({ db, now, onWebhook }: StoreContext) {
 
     /** Account names the actor may submit to (accounts in use only). */
     *listAccounts(actor: Actor): Program<string[]> {
-      const rows = yield* all(db.select({ id: accounts.id, name: accounts.name }).from(accounts).where(isNull(accounts.retiredAt)).orderBy(asc(accounts.id)));
-      return rows.filter((r) => actor.role !== 'editor' || actor.accountIds.includes(r.id)).map((r) => r.name);
+      return (yield* accountViews(actor, { includeRetired: false })).map((a) => a.name);
     },
 
     /** Freshness of every account as of `today` (YYYY-MM-DD). */
