@@ -94,7 +94,7 @@ async function startRedis(port: number): Promise<ChildProcess> {
 
 /** Adds a user straight through the CLI (the server may be down). */
 async function addUser(dataDir: string): Promise<string> {
-  const p = spawn(process.execPath, [BIN, 'user', 'add', '--name', '压测编辑', '--role', 'editor', '--account', '人社官微'], { env: { ...process.env, DATA_DIR: dataDir }, cwd: REPO });
+  const p = spawn(process.execPath, [BIN, 'user', 'add', '--name', '压测编辑', '--role', 'editor', '--account', '人社官微', '--token-only'], { env: { ...process.env, DATA_DIR: dataDir }, cwd: REPO });
   let out = '';
   p.stdout.on('data', (d) => (out += d));
   await new Promise((r) => p.once('exit', r));

@@ -3,7 +3,7 @@
  *
  *   lastgate serve                       API + reviewer UI + embedded queue (or BullMQ with REDIS_URL)
  *   lastgate worker [--concurrency N]    consume BullMQ machine-review jobs (needs REDIS_URL)
- *   lastgate user add --name N --role R [--account A]...
+ *   lastgate user add|list|disable|enable|rotate   the user lifecycle (src/users/cli.ts)
  *   lastgate audit verify [--checkpoint FILE] [--public-key FILE]
  *   lastgate audit checkpoint [--key FILE] [--out FILE]
  *   lastgate audit keygen FILE
@@ -18,7 +18,10 @@ import { loadConfig } from './config.js';
 const USAGE = `usage:
   lastgate serve
   lastgate worker [--concurrency N]
-  lastgate user add --name NAME --role editor|reviewer|compliance|admin [--account ACCOUNT]...
+  lastgate user add --name NAME --role editor|reviewer|compliance|admin [--account ACCOUNT]... [--expires-days N] [--token-only]
+  lastgate user list [--json]
+  lastgate user disable|enable NAME|#ID
+  lastgate user rotate NAME|#ID [--expires-days N] [--token-only]
   lastgate audit verify [--checkpoint FILE] [--public-key FILE]
   lastgate audit checkpoint [--key FILE] [--out FILE]
   lastgate audit keygen FILE
@@ -30,9 +33,7 @@ const USAGE = `usage:
   lastgate account rename OLD NEW | move NAME --unit U | retire NAME | reinstate NAME
   lastgate unit list [--json] | add NAME | rename OLD NEW
 
-environment: PORT (8787), DATA_DIR (./data), REDIS_URL, LASTGATE_THREADS, LASTGATE_CLASSIFIER=off, LASTGATE_AUDIT_KEY`;
-
-const ROLES = ['editor', 'reviewer', 'compliance', 'admin'] as const;
+environment: PORT (8787), DATA_DIR (./data), REDIS_URL, LASTGATE_THREADS, LASTGATE_CLASSIFIER=off, LASTGATE_AUDIT_KEY, LASTGATE_SESSION_HOURS (8)`;
 
 function fail(message: string): number {
   process.stderr.write(`lastgate: ${message}\n`);
@@ -70,33 +71,6 @@ async function workerCommand(args: string[]): Promise<number | undefined> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return undefined;
-}
-
-async function userCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub !== 'add') return fail(`unknown user command: ${sub ?? '(none)'}\n${USAGE}`);
-  const { values } = parseArgs({
-    args: rest,
-    options: { name: { type: 'string' }, role: { type: 'string' }, account: { type: 'string', multiple: true } },
-    strict: true,
-  });
-  if (!values.name?.trim()) return fail('--name is required');
-  if (!values.role || !(ROLES as readonly string[]).includes(values.role)) return fail(`--role must be one of ${ROLES.join(', ')}`);
-  const { openDb } = await import('./db/client.js');
-  const { SqliteStore } = await import('./service/sqlite.js');
-  const { DomainError } = await import('./store/errors.js');
-  const db = openDb(loadConfig().dataDir);
-  try {
-    const store = new SqliteStore(db);
-    const { token } = store.addUser({ name: values.name.trim(), role: values.role as (typeof ROLES)[number], accounts: values.account ?? [] });
-    process.stdout.write(`${token}\n`);
-    return 0;
-  } catch (err) {
-    if (err instanceof DomainError) return fail(`${err.field ? `--${err.field}: ` : ''}${err.message}`);
-    throw err;
-  } finally {
-    db.$client.close();
-  }
 }
 
 async function auditCommand(args: string[]): Promise<number> {
@@ -203,8 +177,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
         return await serveCommand();
       case 'worker':
         return await workerCommand(rest);
-      case 'user':
-        return await userCommand(rest);
+      case 'user': {
+        const { runUserCli } = await import('./users/cli.js');
+        return await runUserCli(rest, { stdout: process.stdout, stderr: process.stderr });
+      }
       case 'audit':
         return await auditCommand(rest);
       case 'scan':

@@ -35,6 +35,8 @@ export interface Config {
   linkAllowInternal: string[];
   /** Signed audit checkpoints on a schedule (src/audit/export.ts); null without LASTGATE_AUDIT_KEY. */
   auditCheckpoints: { keyFile: string; file: string | null; intervalMs: number } | null;
+  /** LASTGATE_SESSION_HOURS: how long a reviewer-workspace sign-in lasts (default 8). */
+  sessionHours: number;
 }
 
 function positive(v: string | undefined, dflt: number, name: string): number {
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           intervalMs: positive(env.LASTGATE_AUDIT_CHECKPOINT_MS, 3600_000, 'LASTGATE_AUDIT_CHECKPOINT_MS'),
         }
       : null,
+    sessionHours: positive(env.LASTGATE_SESSION_HOURS, 8, 'LASTGATE_SESSION_HOURS'),
   };
 }
 

@@ -56,6 +56,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     onWebhook: () => webhooks.kick(),
     ...(opts.now ? { now: opts.now } : {}),
     ...(config.thresholds ? { thresholds: config.thresholds } : {}),
+    sessionHours: config.sessionHours,
     rulesOverlay: () => rules.overlay(),
   });
   const cleanup = new CleanupService(db, {

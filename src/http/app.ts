@@ -90,7 +90,7 @@ export function createApp({ store, cleanup, rules, extend, ready, checkResponses
     await next();
   });
 
-  app.route('/', userRoutes());
+  app.route('/', userRoutes(store));
   app.route('/', postRoutes(store));
   app.route('/', reviewRoutes(store));
   app.route('/', publishRoutes(store));

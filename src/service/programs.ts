@@ -6,7 +6,7 @@
  */
 import { combine, type ProgramApi, type StoreDb } from '../store/program.js';
 import type { Runner } from '../store/context.js';
-import { userPrograms } from '../users/programs.js';
+import { userPrograms, type UserOptions } from '../users/programs.js';
 import { accountPrograms } from '../accounts/programs.js';
 import { unitPrograms } from '../units/programs.js';
 import { postPrograms } from '../posts/programs.js';
@@ -21,7 +21,7 @@ import { settingsPrograms, type ThresholdOverrides } from '../settings/programs.
 import { ruleStatsPrograms } from '../rules/stats.js';
 import { webhookPrograms } from '../webhooks/programs.js';
 
-export interface StoreOptions {
+export interface StoreOptions extends UserOptions {
   /** How long a claim holds a review task (review/tasks.ts DEFAULT_LEASE_MS). */
   leaseMs?: number;
   /** Clock, injectable for tests of leases. */
@@ -38,7 +38,7 @@ export interface StoreOptions {
 export function storePrograms(db: StoreDb, run: Runner, opts: StoreOptions = {}) {
   const ctx = { db, run, now: opts.now ?? (() => new Date()), onOutbox: opts.onOutbox ?? (() => {}), onWebhook: opts.onWebhook ?? (() => {}) };
   return combine(
-    userPrograms(ctx),
+    userPrograms(ctx, opts),
     accountPrograms(ctx),
     unitPrograms(ctx),
     postPrograms(ctx),

@@ -20,6 +20,7 @@ import type { ThresholdOverrides } from '../settings/programs.js';
 import type { NewPost, NewVersion } from '../posts/types.js';
 import type { Idempotency } from '../posts/idempotency.js';
 import type { Actor } from '../users/actor.js';
+import type { IssuedToken, NewUser, UserSummary } from '../users/programs.js';
 import { programDb } from '../store/program.js';
 import { syncRunner, type SyncRunner } from '../store/sync.js';
 import { storePrograms, type Store, type StoreOptions, type StorePrograms } from './programs.js';
@@ -49,13 +50,49 @@ export class SqliteStore implements Store {
 
   // ---- users -------------------------------------------------------------
 
-  /** Creates a user and returns the only copy of their token. */
-  addUser(input: { name: string; role: Role; accounts?: string[] }, actorId: number | null = null): { id: number; token: string } {
-    return this.write(this.p.addUser(input, actorId));
+  /** Creates a user and returns the only copy of their token (actor null: the operator at the shell). */
+  addUser(input: NewUser, actor: Actor | null = null): IssuedToken {
+    return this.write(this.p.addUser(input, actor));
+  }
+
+  listUsers(actor: Actor | null = null): UserSummary[] {
+    return this.read(this.p.listUsers(actor));
+  }
+
+  /** The user `#ID`, an id, or a name that only one user has names. */
+  findUser(ref: string): UserSummary {
+    return this.read(this.p.findUser(ref));
+  }
+
+  disableUser(actor: Actor | null, id: number): UserSummary {
+    return this.write(this.p.disableUser(actor, id));
+  }
+
+  enableUser(actor: Actor | null, id: number): UserSummary {
+    return this.write(this.p.enableUser(actor, id));
+  }
+
+  /** A new token (returned once); the old one and the user's sessions stop working. */
+  rotateToken(actor: Actor | null, id: number, input: { expiresInDays?: number } = {}): IssuedToken {
+    return this.write(this.p.rotateToken(actor, id, input));
   }
 
   async authenticate(token: string) {
     return this.read(this.p.authenticate(token));
+  }
+
+  // ---- workspace sessions ------------------------------------------------
+
+  async startSession(token: string) {
+    return this.write(this.p.startSession(token));
+  }
+
+  async sessionActor(sessionId: string) {
+    return this.read(this.p.sessionActor(sessionId));
+  }
+
+  async endSession(sessionId: string) {
+    return this.write(this.p.endSession(sessionId));
   }
 
   // ---- posts and review --------------------------------------------------

@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { DomainError } from '../store/errors.js';
 import type { Store } from '../service/programs.js';
 import type { CleanupApi } from '../cleanup/service.js';
-import { loginPages, requireSession } from '../users/page.js';
+import { loginPages, requireSession, userAdminPages } from '../users/page.js';
 import { reviewPages } from '../review/page.js';
 import { postPages } from '../posts/page.js';
 import { cleanupPages } from '../cleanup/page.js';
@@ -53,6 +53,7 @@ export function mountUi(app: Hono<any>, store: Store, cleanup?: CleanupApi): voi
   ui.route('/', cleanupPages(store, cleanup));
   ui.route('/', rulePages(store));
   ui.route('/', accountPages(store));
+  ui.route('/', userAdminPages(store));
 
   app.route('/', ui);
 }

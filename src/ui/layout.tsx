@@ -49,6 +49,8 @@ ins{background:#d3f5dd;text-decoration:none}del{background:#ffd7d5}
 .muted{color:#656d76}
 form.inline{display:inline}
 textarea.tall{min-height:240px}textarea.taller{min-height:260px}
+input.days{width:8em}
+header form{display:inline}header button.link{padding:0;border:0;background:none;color:#fff;text-decoration:underline;font:inherit}
 `;
 
 export function Layout({ title, actor, children }: { title: string; actor: Actor | null; children: Child }) {
@@ -70,9 +72,15 @@ export function Layout({ title, actor, children }: { title: string; actor: Actor
           {actor && actor.role !== 'reviewer' ? <a href="/ui/cleanup">动态清理</a> : null}
           {actor && (actor.role === 'compliance' || actor.role === 'admin') ? <a href="/ui/rules">规则统计</a> : null}
           {actor && actor.role === 'admin' ? <a href="/ui/admin/accounts">账号</a> : null}
+          {actor && actor.role === 'admin' ? <a href="/ui/admin/users">用户</a> : null}
           {actor ? (
             <span class="who">
-              {actor.name}（{ROLE_LABEL[actor.role] ?? actor.role}）· <a href="/ui/logout">退出</a>
+              {actor.name}（{ROLE_LABEL[actor.role] ?? actor.role}）·{' '}
+              <form method="post" action="/ui/logout">
+                <button type="submit" class="link" id="logout">
+                  退出
+                </button>
+              </form>
             </span>
           ) : null}
         </header>

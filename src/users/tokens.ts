@@ -11,3 +11,8 @@ export function newToken(): string {
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+/** A workspace session id (the UI cookie): 32 random bytes; only its sha256 (hashToken) is stored. */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}

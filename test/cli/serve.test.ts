@@ -33,7 +33,7 @@ describe('lastgate serve + user add + audit verify', () => {
     expect(badAccount.stderr).toMatch(/--account: unknown account/);
 
     const token = (args: string[]) => {
-      const r = lastgate(['user', 'add', ...args], env);
+      const r = lastgate(['user', 'add', ...args, '--token-only'], env);
       expect(r.code, r.stderr).toBe(0);
       return r.stdout.trim();
     };

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { edgeUserAdd, startWorker, type RunningWorker } from '../helpers/worker.js';
-import { client, waitFor } from '../helpers/http.js';
+import { client, uiSession, waitFor } from '../helpers/http.js';
 import { CONTRACT_USERS, httpContract } from '../http/contract.js';
 import { createRuleEngine, defaultRulesDir } from '../../src/rules/engine.js';
 import { loadPackDir } from '../../src/rules/pack.js';
@@ -83,7 +83,7 @@ describe('the Worker: D1, Queue and Cron Trigger', () => {
     const politicalRule: string = post.machineReview.findings[0].rule;
 
     // The reviewer UI shows that no model ran.
-    const page = await fetch(`${w.base}/ui/posts/${id}`, { headers: { cookie: `lastgate_token=${tokens.reviewerA}` } });
+    const page = await fetch(`${w.base}/ui/posts/${id}`, { headers: { cookie: await uiSession((p, init) => fetch(w.base + p, init), tokens.reviewerA) } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('仅规则审核（未运行模型：classifier unavailable on Workers）');
 

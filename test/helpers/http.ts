@@ -32,3 +32,16 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * Signs in to the reviewer UI with an API token and returns the `cookie`
+ * header of the server-side session it opens. `request` is `fetch` bound to a
+ * base URL, or a Hono app's `request`.
+ */
+export async function uiSession(request: (path: string, init: RequestInit) => Promise<Response> | Response, token: string): Promise<string> {
+  const res = await request('/ui/login', { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+  const set = res.headers.get('set-cookie') ?? '';
+  const m = /lastgate_session=[^;]+/.exec(set);
+  if (res.status !== 303 || !m) throw new Error(`sign-in failed: ${res.status} ${set}`);
+  return m[0];
+}

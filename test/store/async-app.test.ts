@@ -6,6 +6,7 @@
  * cleanup run handed out with processPending, a rule created through the
  * compliance API, and the audit chain checked on both drivers.
  */
+import { uiSession } from '../helpers/http.js';
 import { describe, expect, it } from 'vitest';
 import { asc } from 'drizzle-orm';
 import { createApp } from '../../src/http/app.js';
@@ -156,7 +157,7 @@ describe.each([{ batch: false }, { batch: true }])('the HTTP app on the async st
     expect((await call('compliance', 'GET', '/api/cleanup/runs')).body.runs.map((r: { id: number }) => r.id)).toEqual([created.body.cleanupRun, started.body.id]);
 
     // The reviewer UI's cleanup page awaits the same members.
-    const page = await app.request('/ui/cleanup', { headers: { cookie: `lastgate_token=${tokens.compliance}` } });
+    const page = await app.request('/ui/cleanup', { headers: { cookie: await uiSession((p, init) => app.request(p, init), tokens.compliance) } });
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('人社官微');
@@ -192,6 +193,7 @@ describe.each([{ batch: false }, { batch: true }])('the HTTP app on the async st
       'cleanup.run',
       'rule.create',
       'cleanup.run',
+      'session.start',
       'cleanup.run',
     ]);
     expect(await run(verifyAudit$(pdb))).toEqual({ ok: true, rows: actions.length });
