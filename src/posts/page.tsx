@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Store } from '../service/programs.js';
 import { Layout } from '../ui/layout.js';
 import { Badges, Flash, redirectWith, STATUS_LABEL, type UiEnv } from '../ui/components.js';
-import { Diff, FindingsTable, PostBody, PostMeta, Reviews } from '../ui/post.js';
+import { Diff, FindingsTable, OverrideNotice, PostBody, PostMeta, Reviews } from '../ui/post.js';
 
 type PostPagesStore = Pick<Store, 'listPosts' | 'listAccounts' | 'submitPost' | 'getPost' | 'versionDiff' | 'publish' | 'resubmitPost'>;
 
@@ -110,6 +110,7 @@ export function postPages(store: PostPagesStore) {
           <a href="/ui/posts">← 稿件</a>
         </p>
         <PostMeta post={post} />
+        <OverrideNotice post={post} />
         <PostBody post={post} />
         {canPublish ? (
           <form method="post" action={`/ui/posts/${post.id}/publish`} class="actions">

@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { accounts, decisions, machineReviews, outbox, posts, postVersions, publications, reviewTasks, users } from '../db/schema.js';
+import { accounts, auditLog, decisions, machineReviews, outbox, posts, postVersions, publications, reviewTasks, users } from '../db/schema.js';
 import { appendAudit$ } from '../audit/log.js';
 import { DomainError } from '../store/errors.js';
 import { afterCommit, all, get, rows, run, type Program } from '../store/program.js';
@@ -15,7 +15,7 @@ import type { PostStatus } from '../review/transitions.js';
 import type { Category, ClassifierResult, Hit, ModelFinding } from '../review/types.js';
 import { isValidDate, today } from '../review/dates.js';
 import { taskViews$, type DecisionView } from '../review/tasks.js';
-import type { Actor } from '../users/actor.js';
+import { accountScope, type Actor } from '../users/actor.js';
 import { currentVersion$, loadPost$, move, setStatus$ } from './records.js';
 import { textDiff } from './diff.js';
 import { remember$, replay$, type Idempotency } from './idempotency.js';
@@ -35,7 +35,7 @@ export interface Submitted {
 
 function checkDate(date: string | undefined): string {
   const d = date ?? today();
-  if (!isValidDate(d)) throw new DomainError('invalid', 'date must be a calendar day YYYY-MM-DD', 'date');
+  if (!isValidDate(d)) throw new DomainError('invalid', 'date must be a calendar day YYYY-MM-DD', 'date', '拟发布日期须为 YYYY-MM-DD 格式的有效日期');
   return d;
 }
 
@@ -69,7 +69,7 @@ export function postPrograms(ctx: StoreContext) {
      */
     *submitPost(actor: Actor, input: NewPost, idem?: Idempotency): Program<Submitted> {
       if (actor.role !== 'editor' && actor.role !== 'admin') {
-        throw new DomainError('forbidden', `role ${actor.role} may not submit posts`);
+        throw new DomainError('forbidden', `role ${actor.role} may not submit posts`, undefined, '只有编辑和管理员可以提交稿件');
       }
       if (idem) {
         const first = yield* replay$<Submitted>(db, actor.id, idem, now());
@@ -77,9 +77,9 @@ export function postPrograms(ctx: StoreContext) {
       }
       const date = checkDate(input.date);
       const acc = yield* get(db.select().from(accounts).where(eq(accounts.name, input.account)));
-      if (!acc) throw new DomainError('invalid', `unknown account: ${input.account}`, 'account');
+      if (!acc) throw new DomainError('invalid', `unknown account: ${input.account}`, 'account', `账号「${input.account}」不存在`);
       if (actor.role === 'editor' && !actor.accountIds.includes(acc.id)) {
-        throw new DomainError('forbidden', `you may not submit to account ${input.account}`, 'account');
+        throw new DomainError('forbidden', `you may not submit to account ${input.account}`, 'account', `你不负责账号「${input.account}」，不能向其提交稿件`);
       }
       if (acc.retiredAt) {
         throw new DomainError('conflict', `account ${acc.name} is retired and takes no new posts`, 'account', `账号「${acc.name}」已停用，不再接收新稿件`);
@@ -109,7 +109,7 @@ export function postPrograms(ctx: StoreContext) {
         if (first) return { ...first, replayed: true };
       }
       if (post.authorId !== actor.id && actor.role !== 'admin') {
-        throw new DomainError('forbidden', 'only the author may submit a new version');
+        throw new DomainError('forbidden', 'only the author may submit a new version', undefined, '只有稿件作者可以提交新版本');
       }
       const to = move(actor, post, { type: 'resubmit' });
       const version = post.currentVersion + 1;
@@ -155,6 +155,19 @@ export function postPrograms(ctx: StoreContext) {
         reason: d.reason,
         createdAt: d.createdAt,
       }));
+      const overrides = (
+        yield* all(
+          db
+            .select({ data: auditLog.data, actorId: auditLog.actorId, actorName: users.name, at: auditLog.at })
+            .from(auditLog)
+            .leftJoin(users, eq(users.id, auditLog.actorId))
+            .where(and(eq(auditLog.action, 'post.override_block'), eq(auditLog.entityType, 'post'), eq(auditLog.entityId, postId)))
+            .orderBy(asc(auditLog.seq)),
+        )
+      ).map((o) => {
+        const data = JSON.parse(o.data) as { version: number; reason: string };
+        return { version: data.version, actorId: o.actorId, actorName: o.actorName, reason: data.reason, at: o.at };
+      });
       const pubs = yield* all(db.select().from(publications).where(eq(publications.postId, postId)).orderBy(asc(publications.id)));
       const tasks = yield* taskViews$(db, now, yield* all(db.select().from(reviewTasks).where(eq(reviewTasks.postId, postId)).orderBy(asc(reviewTasks.id))));
       return {
@@ -185,13 +198,14 @@ export function postPrograms(ctx: StoreContext) {
           : null,
         tasks,
         reviews,
+        overrides,
         publications: pubs.map((p) => ({ id: p.id, version: versionNumbers.get(p.versionId)!, platform: p.platform, url: p.url, publishedAt: p.publishedAt })),
       };
     },
 
     /** Posts of the editor's accounts (all posts for other roles), newest first. */
     *listPosts(actor: Actor, limit = 100): Program<PostSummary[]> {
-      const ids = actor.accountIds.map(Number);
+      const scope = accountScope(actor);
       const fields = {
         id: sql<string>`p.id`,
         status: sql<PostStatus>`p.status`,
@@ -212,7 +226,7 @@ export function postPrograms(ctx: StoreContext) {
          JOIN post_versions v ON v.post_id = p.id AND v.version = p.current_version
          LEFT JOIN machine_reviews mr ON mr.version_id = v.id`,
           )
-          .where(actor.role === 'editor' ? (ids.length ? sql`p.account_id IN ${ids}` : sql`p.account_id IN (NULL)`) : undefined)
+          .where(scope === null ? undefined : scope.length ? sql`p.account_id IN ${scope}` : sql`p.account_id IN (NULL)`)
           .orderBy(sql`p.updated_at DESC`)
           .limit(limit),
       );

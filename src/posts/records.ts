@@ -12,17 +12,17 @@ import { DomainError } from '../store/errors.js';
 import { afterCommit, get, run, type Program, type StoreDb } from '../store/program.js';
 import type { StoreContext } from '../store/context.js';
 import { mayAct, transition, type PostEvent, type PostStatus } from '../review/transitions.js';
-import type { Actor } from '../users/actor.js';
+import { inScope, type Actor } from '../users/actor.js';
 
 export type PostRow = typeof posts.$inferSelect;
 
 /** The post, or not_found; an editor sees only their accounts' posts (`actor` null: no visibility check). */
 export function* loadPost$(db: StoreDb, actor: Actor | null, postId: string): Program<PostRow> {
   const post = yield* get(db.select().from(posts).where(eq(posts.id, postId)));
-  if (!post) throw new DomainError('not_found', `no post ${postId}`);
-  if (actor && actor.role === 'editor' && !actor.accountIds.includes(post.accountId)) {
-    // Editors see only their accounts' posts; say "not found" rather than leak existence.
-    throw new DomainError('not_found', `no post ${postId}`);
+  if (!post) throw new DomainError('not_found', `no post ${postId}`, undefined, '稿件不存在或不在你负责的账号范围内');
+  if (actor && !inScope(actor, post.accountId)) {
+    // Editors (and reviewers given accounts) see only their accounts' posts; say "not found" rather than leak existence.
+    throw new DomainError('not_found', `no post ${postId}`, undefined, '稿件不存在或不在你负责的账号范围内');
   }
   return post;
 }
@@ -35,10 +35,13 @@ export function* currentVersion$(db: StoreDb, post: { id: string; currentVersion
 export function move(actor: Actor | null, post: { status: PostStatus; authorId: number }, event: PostEvent): PostStatus {
   if (actor) {
     const perm = mayAct(actor, event.type, post.authorId);
-    if (!perm.ok) throw new DomainError('forbidden', perm.message);
+    if (!perm.ok) throw new DomainError('forbidden', perm.message, undefined, perm.message.includes('own post') ? '职责分离：不能审核自己提交的稿件' : '你的角色不能执行此操作');
   }
   const t = transition(post.status, event);
-  if (!t.ok) throw new DomainError(t.code === 'invalid' ? 'invalid' : 'conflict', t.message, t.code === 'invalid' ? 'reason' : undefined);
+  if (!t.ok) {
+    if (t.code === 'invalid') throw new DomainError('invalid', t.message, 'reason', '请填写理由');
+    throw new DomainError('conflict', t.message, undefined, '稿件当前的状态不允许此操作（可能已被他人处理），请刷新后再看');
+  }
   return t.to;
 }
 

@@ -96,6 +96,9 @@ const Post = z
         createdAt: z.string(),
       }),
     ),
+    overrides: z
+      .array(z.object({ version: z.number().int(), actorId: z.number().int().nullable(), actorName: z.string().nullable(), reason: z.string(), at: z.string() }))
+      .openapi({ description: 'Compliance overrides of a machine block, oldest first: the version, who overrode it and the stated reason.' }),
     publications: z.array(z.object({ id: z.number().int(), version: z.number().int(), platform: z.string().nullable(), url: z.string().nullable(), publishedAt: z.string() })),
   })
   .openapi('Post');

@@ -51,7 +51,17 @@ export interface PostView {
   machineReview: MachineReviewView | null;
   tasks: TaskView[];
   reviews: DecisionView[];
+  /** Compliance overrides of machine blocks, oldest first: who, when, for which version and why. */
+  overrides: OverrideView[];
   publications: Array<{ id: number; version: number; platform: string | null; url: string | null; publishedAt: string }>;
+}
+
+export interface OverrideView {
+  version: number;
+  actorId: number | null;
+  actorName: string | null;
+  reason: string;
+  at: string;
 }
 
 export interface PostSummary {

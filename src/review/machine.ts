@@ -103,7 +103,7 @@ export function machineReviewPrograms(ctx: StoreContext) {
       const post = yield* loadPost$(db, actor, postId);
       const version = yield* currentVersion$(db, post);
       const mr = yield* get(db.select().from(machineReviews).where(eq(machineReviews.versionId, version.id)));
-      if (!mr || mr.verdict !== 'block') throw new DomainError('conflict', 'only a machine block can be overridden');
+      if (!mr || mr.verdict !== 'block') throw new DomainError('conflict', 'only a machine block can be overridden', undefined, '只有被机器拦截的稿件才能覆盖拦截');
       const to = move(actor, post, { type: 'override_block', reason: reason.trim() });
       const routing = routeReview({ verdict: mr.verdict, hits: mr.findings as Hit[], classifier: (mr.classifier as ClassifierResult | null) ?? null });
       const at = now().toISOString();
@@ -120,13 +120,13 @@ export function machineReviewPrograms(ctx: StoreContext) {
 
     /** Marks one machine finding of the current version as a false positive or confirmed. */
     *markFinding(actor: Actor, postId: string, findingIndex: number, mark: 'false_positive' | 'confirmed'): Program<void> {
-      if (actor.role !== 'reviewer' && actor.role !== 'compliance') throw new DomainError('forbidden', `role ${actor.role} may not mark findings`);
+      if (actor.role !== 'reviewer' && actor.role !== 'compliance') throw new DomainError('forbidden', `role ${actor.role} may not mark findings`, undefined, '只有审核员和合规审查人员可以标记机器审核发现');
       const post = yield* loadPost$(db, actor, postId);
-      if (post.authorId === actor.id) throw new DomainError('forbidden', 'separation of duties: you cannot judge findings on your own post');
+      if (post.authorId === actor.id) throw new DomainError('forbidden', 'separation of duties: you cannot judge findings on your own post', undefined, '职责分离：不能评判自己稿件的机器审核发现');
       const version = yield* currentVersion$(db, post);
       const mr = yield* get(db.select().from(machineReviews).where(eq(machineReviews.versionId, version.id)));
       const finding = (mr?.findings as Hit[] | undefined)?.[findingIndex];
-      if (!finding) throw new DomainError('invalid', `no finding ${findingIndex} on the current version`, 'index');
+      if (!finding) throw new DomainError('invalid', `no finding ${findingIndex} on the current version`, 'index', '当前版本没有这条机器审核发现');
       yield* run(
         db
           .insert(findingMarks)

@@ -22,7 +22,7 @@ export function reasonTemplatePrograms({ db, now }: StoreContext) {
 
     *addReasonTemplate(actor: Actor, t: Omit<ReasonTemplate, 'id'>): Program<ReasonTemplate> {
       requireCompliance(actor, 'manage reason templates');
-      if (!t.text.trim()) throw new DomainError('invalid', 'text must not be empty', 'text');
+      if (!t.text.trim()) throw new DomainError('invalid', 'text must not be empty', 'text', '理由模板内容不能为空');
       const [row] = yield* all(db.insert(reasonTemplates).values({ decision: t.decision, text: t.text.trim(), createdBy: actor.id }).returning());
       yield* appendAudit$(db, { actorId: actor.id, action: 'reason_template.add', entityType: 'reason_template', entityId: String(row!.id), data: { decision: t.decision, text: row!.text } }, now());
       return { id: row!.id, decision: row!.decision, text: row!.text };
@@ -32,7 +32,7 @@ export function reasonTemplatePrograms({ db, now }: StoreContext) {
       requireCompliance(actor, 'manage reason templates');
       // RETURNING rather than the run result's change count, which each driver reports differently.
       const changed = yield* all(db.update(reasonTemplates).set({ active: false }).where(eq(reasonTemplates.id, id)).returning({ id: reasonTemplates.id }));
-      if (changed.length === 0) throw new DomainError('not_found', `no reason template ${id}`);
+      if (changed.length === 0) throw new DomainError('not_found', `no reason template ${id}`, undefined, '理由模板不存在');
       yield* appendAudit$(db, { actorId: actor.id, action: 'reason_template.disable', entityType: 'reason_template', entityId: String(id), data: {} }, now());
     },
   };

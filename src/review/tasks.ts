@@ -12,7 +12,7 @@ import { all, get, run, type Program, type StoreDb } from '../store/program.js';
 import type { StoreContext } from '../store/context.js';
 import { mayAct, type EventType, type PostEvent, type PostStatus } from './transitions.js';
 import { currentVersion$, loadPost$, move, setStatus$ } from '../posts/records.js';
-import type { Actor } from '../users/actor.js';
+import { accountScope, type Actor } from '../users/actor.js';
 
 /** How long a claim holds a task for its reviewer. */
 export const DEFAULT_LEASE_MS = 10 * 60 * 1000;
@@ -96,7 +96,7 @@ export function* taskViews$(db: StoreDb, now: () => Date, rows: TaskRow[]): Prog
 
 export function* loadTask$(db: StoreDb, taskId: number): Program<TaskRow> {
   const task = yield* get(db.select().from(reviewTasks).where(eq(reviewTasks.id, taskId)));
-  if (!task) throw new DomainError('not_found', `no review task ${taskId}`);
+  if (!task) throw new DomainError('not_found', `no review task ${taskId}`, undefined, '审核任务不存在');
   return task;
 }
 
@@ -111,23 +111,23 @@ export function reviewTaskPrograms(ctx: StoreContext, opts: { leaseMs?: number }
 
   function checkTaskAccess(actor: Actor, task: TaskRow, authorId: number, event: EventType) {
     const perm = mayAct(actor, event, authorId);
-    if (!perm.ok) throw new DomainError('forbidden', perm.message);
+    if (!perm.ok) throw new DomainError('forbidden', perm.message, undefined, perm.message.includes('own post') ? '不能审核自己提交的稿件' : '你的角色不能执行此操作');
     if (task.assignedRole === 'compliance' && actor.role !== 'compliance') {
-      throw new DomainError('forbidden', 'this task was escalated to compliance');
+      throw new DomainError('forbidden', 'this task was escalated to compliance', undefined, '此稿已上报合规审查，由合规审查人员处理');
     }
-    if (task.state !== 'open') throw new DomainError('conflict', `task ${task.id} is ${task.state}`);
+    if (task.state !== 'open') throw new DomainError('conflict', `task ${task.id} is ${task.state}`, undefined, task.state === 'done' ? '此审核任务已完成' : '此审核任务已作废（稿件已修改或撤回）');
     const at = now().toISOString();
     if (task.claimedBy != null && task.claimedBy !== actor.id && task.leaseExpiresAt != null && task.leaseExpiresAt > at) {
-      throw new DomainError('conflict', `task ${task.id} is claimed by someone else until ${task.leaseExpiresAt}`);
+      throw new DomainError('conflict', `task ${task.id} is claimed by someone else until ${task.leaseExpiresAt}`, undefined, '此稿正由其他审核员处理，请稍后再试');
     }
   }
 
+  const ALREADY_APPROVED = () => new DomainError('conflict', 'you already approved this version; a second approval must come from another reviewer', undefined, '你已通过此版本，第二次通过须由另一名审核员给出');
+
   return {
     *listTasks(actor: Actor, q: TaskQuery): Program<TaskView[]> {
-      if (actor.role === 'editor') {
-        // Editors follow their own accounts' posts.
-        if (actor.accountIds.length === 0) return [];
-      }
+      const scope = accountScope(actor);
+      if (scope !== null && scope.length === 0) return [];
       const at = now().toISOString();
       const conds = [];
       if (q.postId) conds.push(eq(reviewTasks.postId, q.postId));
@@ -140,9 +140,8 @@ export function reviewTaskPrograms(ctx: StoreContext, opts: { leaseMs?: number }
         conds.push(eq(reviewTasks.state, 'open'));
         conds.push(sql`(${reviewTasks.claimedBy} IS NOT NULL AND ${reviewTasks.leaseExpiresAt} > ${at})`);
       }
-      if (actor.role === 'editor') {
-        conds.push(inArray(posts.accountId, actor.accountIds));
-      }
+      // Editors follow their own accounts' posts; a reviewer given accounts reviews only theirs.
+      if (scope !== null) conds.push(inArray(posts.accountId, scope));
       const rows = (
         yield* all(
           db
@@ -165,7 +164,7 @@ export function reviewTaskPrograms(ctx: StoreContext, opts: { leaseMs?: number }
 
     *claimTask(actor: Actor, taskId: number): Program<TaskView> {
       const task = yield* loadTask$(db, taskId);
-      const post = yield* loadPost$(db, null, task.postId);
+      const post = yield* loadPost$(db, actor, task.postId);
       checkTaskAccess(actor, task, post.authorId, 'approve');
       const already = yield* get(
         db
@@ -173,7 +172,7 @@ export function reviewTaskPrograms(ctx: StoreContext, opts: { leaseMs?: number }
           .from(decisions)
           .where(and(eq(decisions.versionId, task.versionId), eq(decisions.reviewerId, actor.id), eq(decisions.decision, 'approve'))),
       );
-      if (already) throw new DomainError('conflict', 'you already approved this version; a second approval must come from another reviewer');
+      if (already) throw ALREADY_APPROVED();
       const lease = new Date(now().getTime() + leaseMs).toISOString();
       yield* run(db.update(reviewTasks).set({ claimedBy: actor.id, leaseExpiresAt: lease, updatedAt: now().toISOString() }).where(eq(reviewTasks.id, taskId)));
       yield* appendAudit$(db, { actorId: actor.id, action: 'task.claim', entityType: 'task', entityId: String(taskId), data: { postId: task.postId, leaseExpiresAt: lease } }, now());
@@ -185,7 +184,7 @@ export function reviewTaskPrograms(ctx: StoreContext, opts: { leaseMs?: number }
       const task = yield* loadTask$(db, taskId);
       const at = now().toISOString();
       if (task.state !== 'open' || task.claimedBy !== actor.id || (task.leaseExpiresAt ?? '') <= at) {
-        throw new DomainError('conflict', `you do not hold task ${taskId}; claim it first`);
+        throw new DomainError('conflict', `you do not hold task ${taskId}; claim it first`, undefined, '你未认领此稿或认领已过期，请重新认领');
       }
       const lease = new Date(now().getTime() + leaseMs).toISOString();
       yield* run(db.update(reviewTasks).set({ leaseExpiresAt: lease, updatedAt: at }).where(eq(reviewTasks.id, taskId)));
@@ -196,7 +195,7 @@ export function reviewTaskPrograms(ctx: StoreContext, opts: { leaseMs?: number }
     /** Gives a claimed task back to the queue. */
     *releaseClaim(actor: Actor, taskId: number): Program<TaskView> {
       const task = yield* loadTask$(db, taskId);
-      if (task.claimedBy !== actor.id) throw new DomainError('conflict', `you do not hold task ${taskId}`);
+      if (task.claimedBy !== actor.id) throw new DomainError('conflict', `you do not hold task ${taskId}`, undefined, '你未认领此稿');
       yield* run(db.update(reviewTasks).set({ claimedBy: null, leaseExpiresAt: null, updatedAt: now().toISOString() }).where(eq(reviewTasks.id, taskId)));
       yield* appendAudit$(db, { actorId: actor.id, action: 'task.release', entityType: 'task', entityId: String(taskId), data: {} }, now());
       return yield* taskView$(db, now, taskId);
@@ -204,10 +203,10 @@ export function reviewTaskPrograms(ctx: StoreContext, opts: { leaseMs?: number }
 
     *decide(actor: Actor, taskId: number, d: Decision): Program<{ task: TaskView; status: PostStatus }> {
       const task = yield* loadTask$(db, taskId);
-      const post = yield* loadPost$(db, null, task.postId);
+      const post = yield* loadPost$(db, actor, task.postId);
       checkTaskAccess(actor, task, post.authorId, d.decision);
       const current = yield* currentVersion$(db, post);
-      if (current.id !== task.versionId) throw new DomainError('conflict', 'this task is for an older version of the post');
+      if (current.id !== task.versionId) throw new DomainError('conflict', 'this task is for an older version of the post', undefined, '此审核任务针对的是稿件的旧版本');
       const reason = d.reason?.trim() ?? '';
       let event: PostEvent;
       if (d.decision === 'approve') {
@@ -218,7 +217,7 @@ export function reviewTaskPrograms(ctx: StoreContext, opts: { leaseMs?: number }
             .where(and(eq(decisions.versionId, task.versionId), eq(decisions.decision, 'approve'))),
         );
         if (prior.some((p) => p.reviewerId === actor.id)) {
-          throw new DomainError('conflict', 'you already approved this version; a second approval must come from another reviewer');
+          throw ALREADY_APPROVED();
         }
         // Separation of duties: whoever overrode the machine block of this version does not also approve it.
         const overrode = yield* get(
@@ -228,7 +227,7 @@ export function reviewTaskPrograms(ctx: StoreContext, opts: { leaseMs?: number }
             .where(and(eq(auditLog.action, 'post.override_block'), eq(auditLog.entityType, 'post'), eq(auditLog.entityId, post.id), eq(auditLog.actorId, actor.id), sql`json_extract(${auditLog.data}, '$.version') = ${post.currentVersion}`))
             .limit(1),
         );
-        if (overrode) throw new DomainError('forbidden', 'separation of duties: you overrode the machine block of this version, so its approvals must come from others');
+        if (overrode) throw new DomainError('forbidden', 'separation of duties: you overrode the machine block of this version, so its approvals must come from others', undefined, '职责分离：你覆盖了此版本的机器拦截，此版本的通过须由其他审核员给出');
         event = { type: 'approve', approvals: new Set(prior.map((p) => p.reviewerId)).size + 1, required: task.requiredApprovals };
       } else {
         event = { type: d.decision, reason };

@@ -66,10 +66,16 @@ export function Flash({ c }: { c: Context }) {
   return f.kind === 'err' ? <div class="flash error">{f.text}</div> : <div class="flash">{f.text}</div>;
 }
 
-export function Badges({ verdict, categories, high }: { verdict: string | null; categories: string[]; high?: boolean }) {
+/** The machine verdict, two-approval and category badges; an overridden block reads 拦截（已覆盖）. */
+export function Badges({ verdict, categories, high, overridden }: { verdict: string | null; categories: string[]; high?: boolean; overridden?: boolean }) {
   return (
     <>
-      {verdict ? <span class={`badge ${verdict}`}>{VERDICT_LABEL[verdict] ?? verdict}</span> : null}
+      {verdict ? (
+        <span class={`badge ${verdict}${overridden ? ' overridden' : ''}`} title={overridden ? '合规审查人员已覆盖机器拦截，送人工双人审核' : undefined}>
+          {VERDICT_LABEL[verdict] ?? verdict}
+          {overridden && verdict === 'block' ? '（已覆盖）' : ''}
+        </span>
+      ) : null}
       {high ? <span class="badge high">双人审核</span> : null}
       {categories.map((cat) => (
         <span class="badge">{CATEGORY_LABEL[cat] ?? cat}</span>

@@ -50,6 +50,7 @@ ins{background:#d3f5dd;text-decoration:none}del{background:#ffd7d5}
 form.inline{display:inline}
 textarea.tall{min-height:240px}textarea.taller{min-height:260px}
 input.days{width:8em}
+#confirmBox{background:#fff;border:1px solid #e3e5e8;padding:8px 12px}#confirmBox.attention{border:2px solid #cf222e;background:#fff1c2}
 header form{display:inline}header button.link{padding:0;border:0;background:none;color:#fff;text-decoration:underline;font:inherit}
 `;
 
@@ -88,9 +89,9 @@ export function Layout({ title, actor, children }: { title: string; actor: Actor
         <div id="help" role="dialog" aria-label="快捷键">
           <b>快捷键</b>
           <br />
-          <kbd>j</kbd>/<kbd>k</kbd> 下一条/上一条 · <kbd>Enter</kbd> 打开
+          <kbd>j</kbd>/<kbd>k</kbd> 下一条/上一条 · <kbd>p</kbd> 下一条低风险 · <kbd>Enter</kbd> 打开
           <br />
-          <kbd>a</kbd> 通过 · <kbd>r</kbd> 退回（不予发布） · <kbd>c</kbd> 要求修改 · <kbd>e</kbd> 上报合规
+          <kbd>a</kbd> 通过（最后一次通过须再按 <kbd>a</kbd> 确认） · <kbd>r</kbd> 退回（不予发布） · <kbd>c</kbd> 要求修改 · <kbd>e</kbd> 上报合规
           <br />
           <kbd>Ctrl</kbd>+<kbd>Enter</kbd> 提交理由 · <kbd>Esc</kbd> 取消 · <kbd>?</kbd> 显示/隐藏帮助
         </div>
@@ -101,20 +102,35 @@ export function Layout({ title, actor, children }: { title: string; actor: Actor
 }
 
 /**
- * Keyboard shortcuts. Lists mark rows with data-href; item pages expose
- * #decide (form), #next/#prev links. Keys are ignored while typing.
+ * Keyboard shortcuts, claims and live counts. Lists mark rows with data-href
+ * (queue rows also data-verdict); item pages expose #decide (form), #next/#prev.
+ * Keys are ignored while typing. The task page claims only when the reviewer
+ * starts writing a reason, renews while it holds the claim, and releases it
+ * with a beacon when the page is left without a decision.
  */
 const KEYS_JS = `
 (function(){
   var rows=[].slice.call(document.querySelectorAll('tr[data-href]'));
-  var sel=0;function show(){rows.forEach(function(r,i){r.classList.toggle('sel',i===sel)});if(rows[sel])rows[sel].scrollIntoView({block:'nearest'});}
-  if(rows.length)show();
+  var sel=0,moved=false;function show(){moved=true;rows.forEach(function(r,i){r.classList.toggle('sel',i===sel)});if(rows[sel])rows[sel].scrollIntoView({block:'nearest'});}
+  if(rows.length){show();moved=false;}
+  function nextPass(){for(var n=moved?1:0;n<=rows.length;n++){var i=(sel+n)%rows.length;if(rows[i].dataset.verdict==='pass'){sel=i;show();return;}}}
   var form=document.getElementById('decide');var box=document.getElementById('reasonBox');
-  function ask(decision,label){if(!form)return;form.elements.decision.value=decision;box.classList.add('open');document.getElementById('reasonLabel').textContent=label;var t=form.elements.reason;t.focus();}
+  var submitting=false;document.addEventListener('submit',function(){submitting=true;},true);
+  var renewer=null;
+  function hold(){if(!form||renewer)return;form.dataset.held='1';renewer=setInterval(function(){fetch(form.dataset.renew,{method:'POST',credentials:'same-origin'}).then(function(r){if(!r.ok){clearInterval(renewer);renewer=null;form.dataset.held='';}})},4*60*1000);}
+  function refuse(msg){form.dataset.disabled='1';var d=document.createElement('div');d.className='flash error';d.id='claimError';d.textContent=msg;form.prepend(d);[].forEach.call(form.querySelectorAll('button'),function(b){b.disabled=true});}
+  function claim(){if(!form||form.dataset.held||form.dataset.claiming)return;form.dataset.claiming='1';fetch(form.dataset.claim,{method:'POST',credentials:'same-origin'}).then(function(r){return r.json().then(function(j){if(r.ok){hold();}else{refuse('无法认领：'+(j.error||r.status));}});}).finally(function(){delete form.dataset.claiming;});}
+  if(form&&form.dataset.held)hold();
+  addEventListener('pagehide',function(){if(form&&form.dataset.held&&!submitting&&navigator.sendBeacon)navigator.sendBeacon(form.dataset.release);});
+  function ask(decision,label){if(!form)return;form.elements.decision.value=decision;box.classList.add('open');document.getElementById('reasonLabel').textContent=label;form.elements.reason.focus();claim();}
+  var confirmBox=document.getElementById('confirmBox');
+  function needsConfirm(){return form&&form.dataset.confirmLast&&form.elements.decision.value==='approve'&&!form.elements.confirm.checked;}
+  if(form)form.addEventListener('submit',function(ev){if(needsConfirm()){ev.preventDefault();submitting=false;confirmBox.classList.add('attention');form.elements.confirm.focus();}});
+  function approve(){if(!form)return;form.elements.decision.value='approve';if(needsConfirm()&&confirmBox.classList.contains('attention')){form.elements.confirm.checked=true;}form.requestSubmit();}
   document.addEventListener('keydown',function(ev){
-    var typing=/^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName);
+    var t=ev.target,typing=/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)&&!(t.type==='checkbox');
     if(typing){
-      if(ev.key==='Escape'){box&&box.classList.remove('open');ev.target.blur();}
+      if(ev.key==='Escape'){box&&box.classList.remove('open');t.blur();}
       if(ev.key==='Enter'&&(ev.ctrlKey||ev.metaKey)&&form){ev.preventDefault();form.requestSubmit();}
       return;
     }
@@ -124,22 +140,23 @@ const KEYS_JS = `
     if(rows.length){
       if(k==='j'){sel=Math.min(rows.length-1,sel+1);show();return;}
       if(k==='k'){sel=Math.max(0,sel-1);show();return;}
+      if(k==='p'){nextPass();return;}
       if(k==='Enter'||k==='o'){location.href=rows[sel].dataset.href;return;}
     }
     var next=document.getElementById('next'),prev=document.getElementById('prev');
     if(k==='j'&&next){location.href=next.href;return;}
     if(k==='k'&&prev){location.href=prev.href;return;}
     if(!form||form.dataset.disabled)return;
-    if(k==='a'){ev.preventDefault();form.elements.decision.value='approve';form.requestSubmit();}
+    if(k==='a'){ev.preventDefault();approve();}
     else if(k==='r'){ev.preventDefault();ask('reject','退回（不予发布）理由');}
     else if(k==='c'){ev.preventDefault();ask('request_changes','要求修改的内容');}
     else if(k==='e'){ev.preventDefault();ask('escalate','上报合规审查的原因');}
   });
-  document.querySelectorAll('[data-reason-template]').forEach(function(sel){sel.addEventListener('change',function(){if(sel.value){form.elements.reason.value=sel.value;}})});
+  document.querySelectorAll('[data-reason-template]').forEach(function(s){s.addEventListener('change',function(){if(s.value){form.elements.reason.value=s.value;}})});
   document.querySelectorAll('button[data-ask]').forEach(function(b){b.addEventListener('click',function(){ask(b.dataset.ask,b.dataset.label)})});
   document.querySelectorAll('button[data-decision]').forEach(function(b){b.addEventListener('click',function(){form.elements.decision.value=b.dataset.decision})});
-  if(form&&form.dataset.claim){fetch(form.dataset.claim,{method:'POST',credentials:'same-origin'}).then(function(r){if(r.status===409){form.dataset.disabled='1';r.json().then(function(j){var d=document.createElement('div');d.className='flash error';d.textContent='无法认领：'+j.error;form.prepend(d);[].forEach.call(form.querySelectorAll('button'),function(b){b.disabled=true});});}});}
-  if(form&&form.dataset.renew){setInterval(function(){fetch(form.dataset.renew,{method:'POST',credentials:'same-origin'})},5*60*1000);}
+  var counts=document.getElementById('counts');
+  if(counts&&counts.dataset.counts){setInterval(function(){fetch(counts.dataset.counts,{credentials:'same-origin'}).then(function(r){return r.ok?r.json():null}).then(function(c){if(!c)return;document.getElementById('count-total').textContent=c.total;document.getElementById('count-pass').textContent=c.pass;document.getElementById('count-high').textContent=c.high;if(String(c.total)!==counts.dataset.total)document.getElementById('queue-changed').hidden=false;});},20*1000);}
 })();
 `;
 

@@ -5,7 +5,7 @@ import type { Hit } from '../review/types.js';
 import type { Store } from '../service/programs.js';
 import { ACTION_LABEL, CATEGORY_LABEL, GATE_LABEL, Highlighted, SEVERITY_LABEL } from './highlight.js';
 import { MODEL_LABEL } from '../review/model-finding.js';
-import { Badges, DECISION_LABEL, STATUS_LABEL } from './components.js';
+import { Badges, DECISION_LABEL, LocalTime, STATUS_LABEL } from './components.js';
 
 export function FindingsTable({ post, canMark }: { post: PostView; canMark: boolean }) {
   const hits = (post.machineReview?.findings ?? []) as Hit[];
@@ -81,7 +81,7 @@ export function PostMeta({ post }: { post: PostView }) {
   return (
     <p>
       <b>{post.account}</b> · 第 {post.version} 版 · 拟发布日期 {post.date} · 状态：<b id="status">{STATUS_LABEL[post.status] ?? post.status}</b>{' '}
-      {mr ? <Badges verdict={mr.verdict} categories={mr.categories} /> : <span class="badge">机器审核中</span>}
+      {mr ? <Badges verdict={mr.verdict} categories={mr.categories} overridden={post.overrides.some((o) => o.version === post.version)} /> : <span class="badge">机器审核中</span>}
       {mr?.modelFinding ? (
         <span class={mr.modelFinding.action === 'review' ? 'model-raised' : 'muted'} id="model-finding">
           {' '}
@@ -103,20 +103,38 @@ export function PostMeta({ post }: { post: PostView }) {
   );
 }
 
+/** Overrides of machine blocks and reviewers' decisions, oldest first, each with who, when and why. */
 export function Reviews({ post }: { post: PostView }) {
-  if (post.reviews.length === 0) return null;
+  if (post.reviews.length === 0 && post.overrides.length === 0) return null;
+  const entries = [
+    ...post.overrides.map((o) => ({ at: o.at, el: (
+      <li class="override">
+        第 {o.version} 版 · {o.actorName ?? '系统'}：<b>覆盖机器拦截</b>（{o.reason}） <span class="muted"><LocalTime at={o.at} /></span>
+      </li>
+    ) })),
+    ...post.reviews.map((r) => ({ at: r.createdAt, el: (
+      <li>
+        第 {r.version} 版 · {r.reviewerName}：{DECISION_LABEL[r.decision] ?? r.decision}
+        {r.reason ? `（${r.reason}）` : ''} <span class="muted"><LocalTime at={r.createdAt} /></span>
+      </li>
+    ) })),
+  ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   return (
     <>
       <h3>审核记录</h3>
-      <ul>
-        {post.reviews.map((r) => (
-          <li>
-            第 {r.version} 版 · {r.reviewerName}：{DECISION_LABEL[r.decision] ?? r.decision}
-            {r.reason ? `（${r.reason}）` : ''} <span class="muted">{r.createdAt}</span>
-          </li>
-        ))}
-      </ul>
+      <ul id="reviews">{entries.map((e) => e.el)}</ul>
     </>
+  );
+}
+
+/** A notice that the machine block of the current version was overridden, with the officer and the reason. */
+export function OverrideNotice({ post }: { post: PostView }) {
+  const o = [...post.overrides].reverse().find((x) => x.version === post.version);
+  if (!o) return null;
+  return (
+    <p class="flash" id="override">
+      机器拦截已由 <b>{o.actorName ?? '系统'}</b> 于 <LocalTime at={o.at} /> 覆盖，理由：{o.reason}。本版本须由两名其他审核员通过。
+    </p>
   );
 }
 
