@@ -103,3 +103,20 @@ export const Task = z
   .openapi('ReviewTask');
 
 export const PostRef = z.object({ id: z.string(), status: z.string(), version: z.number().int().optional() }).openapi('PostRef');
+
+/** A rule finding in a post (machine review, rule dry run): a span of the title or body and the rule that matched it. */
+export const Hit = z
+  .object({
+    field: z.enum(['title', 'body']),
+    start: z.number().int(),
+    end: z.number().int(),
+    text: z.string(),
+    rule: z.string(),
+    category: z.string(),
+    gate: z.string(),
+    severity: z.string(),
+    action: z.enum(['block', 'review', 'info']),
+    suggestion: z.string().optional(),
+    message: z.string().optional(),
+  })
+  .openapi('Hit');

@@ -1,7 +1,7 @@
 /** The posts API: submit a post or a new version, read a post with its review, compare two versions. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { DomainError, MAX_BODY_CHARS, MAX_TITLE_CHARS } from '../store/errors.js';
-import { allow, decimal, errors, IdParam, json, jsonBody, PostRef, router, security, Task, text, dateField } from '../http/openapi.js';
+import { allow, decimal, errors, Hit, IdParam, json, jsonBody, PostRef, router, security, Task, text, dateField } from '../http/openapi.js';
 import type { Store } from '../service/programs.js';
 import { DECISIONS, POST_STATUSES } from '../db/schema.js';
 import { IDEMPOTENCY_KEY, requestHash, type Idempotency } from './idempotency.js';
@@ -18,22 +18,6 @@ const NewPostSchema = z
   .openapi('NewPost');
 
 const NewVersionSchema = NewPostSchema.omit({ account: true }).openapi('NewVersion');
-
-const Hit = z
-  .object({
-    field: z.enum(['title', 'body']),
-    start: z.number().int(),
-    end: z.number().int(),
-    text: z.string(),
-    rule: z.string(),
-    category: z.string(),
-    gate: z.string(),
-    severity: z.string(),
-    action: z.enum(['block', 'review', 'info']),
-    suggestion: z.string().optional(),
-    message: z.string().optional(),
-  })
-  .openapi('Hit');
 
 const Post = z
   .object({

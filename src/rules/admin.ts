@@ -48,6 +48,9 @@ export interface RuleView {
   updatedAt: string | null;
 }
 
+/** One change to an API rule (rule_history): `before` is null when the rule was created; write() always sets `after`. */
+export type RuleHistoryRow = Omit<typeof ruleHistory.$inferSelect, 'before' | 'after'> & { before: RuleSpec | null; after: RuleSpec };
+
 export interface DryRunResult {
   scanned: number;
   matchedPosts: number;
@@ -175,8 +178,8 @@ export class RulePrograms {
     return yield* this.get(id);
   }
 
-  *history(id: string): Program<Array<typeof ruleHistory.$inferSelect>> {
-    return yield* all(this.db.select().from(ruleHistory).where(eq(ruleHistory.ruleId, id)).orderBy(desc(ruleHistory.id)));
+  *history(id: string): Program<RuleHistoryRow[]> {
+    return (yield* all(this.db.select().from(ruleHistory).where(eq(ruleHistory.ruleId, id)).orderBy(desc(ruleHistory.id)))) as RuleHistoryRow[];
   }
 
   private *write(actor: Actor, spec: RuleSpec, action: 'create' | 'update' | 'disable' | 'enable', before: RuleSpec | null): Program<void> {
@@ -291,7 +294,7 @@ export class RuleAdmin {
     return this.write(this.p.setEnabled(actor, id, enabled));
   }
 
-  history(id: string) {
+  history(id: string): RuleHistoryRow[] {
     return this.read(this.p.history(id));
   }
 
@@ -305,13 +308,13 @@ export type AsyncRules = AsyncApi<RulePrograms>;
 
 /** The compliance officers' rule management as the HTTP API sees it (RuleAdmin, AsyncRules). */
 export interface RulesApi {
-  list(): MaybePromise<unknown[]>;
-  get(id: string): MaybePromise<unknown>;
-  create(actor: Actor, input: unknown): MaybePromise<unknown>;
-  update(actor: Actor, id: string, input: unknown): MaybePromise<unknown>;
-  setEnabled(actor: Actor, id: string, enabled: boolean): MaybePromise<unknown>;
-  history(id: string): MaybePromise<unknown[]>;
-  dryRun(actor: Actor, input: { rule?: unknown; rules?: unknown[]; asOf?: string; limit?: number }): Promise<{ scanned: number; matchedPosts: number; hits: number; posts: unknown[]; truncated: boolean }>;
+  list(): MaybePromise<RuleView[]>;
+  get(id: string): MaybePromise<RuleView>;
+  create(actor: Actor, input: unknown): MaybePromise<RuleView>;
+  update(actor: Actor, id: string, input: unknown): MaybePromise<RuleView>;
+  setEnabled(actor: Actor, id: string, enabled: boolean): MaybePromise<RuleView>;
+  history(id: string): MaybePromise<RuleHistoryRow[]>;
+  dryRun(actor: Actor, input: { rule?: unknown; rules?: unknown[]; asOf?: string; limit?: number }): Promise<DryRunResult>;
 }
 
 /**
