@@ -71,7 +71,10 @@ describe('reviewer workspace in chromium', () => {
     expect(await a.locator('#post').textContent()).toContain('<script>alert("xss")</script>');
     expect(a.dialogs).toEqual([]);
     await a.locator('body').click({ position: { x: 5, y: 300 } });
-    await Promise.all([a.waitForURL(/flash=/), a.keyboard.press('a')]);
+    // The first of two approvals needs no confirmation; the reviewer is back on the queue, told which post was approved.
+    expect(await a.locator('#confirmBox').count()).toBe(0);
+    await Promise.all([a.waitForURL(/\/ui\/queue\?flash=/), a.keyboard.press('a')]);
+    expect(await a.textContent('.flash')).toBe('已通过「就业形势简报」（人社官微）；稿件状态：待人工审核');
     await a.screenshot({ path: `${ARTIFACTS}4-reviewer-a-approved.png`, fullPage: true });
     expect(await postStatus(postId)).toBe('pending_review');
 
@@ -87,8 +90,24 @@ describe('reviewer workspace in chromium', () => {
     await b.goto(`${base}/ui/queue`);
     await Promise.all([b.waitForURL(/\/ui\/tasks\/\d+/), b.keyboard.press('Enter')]);
     await expect.poll(() => b.locator('mark.f.gate-political').count()).toBeGreaterThan(0);
+    const taskUrl = b.url();
+    // The last approval asks to be confirmed: without the box ticked the server refuses it (no script needed to enforce it)…
+    const refused = await b.context().request.post(`${taskUrl}/decide`, { headers: { origin: base }, form: { decision: 'approve' }, maxRedirects: 0 });
+    expect(refused.status()).toBe(303);
+    expect(refused.headers()['location']).toMatch(/^\/ui\/tasks\/\d+\?flash=/);
+    expect(await postStatus(postId)).toBe('pending_review');
+    // …and on the page, a first `a` asks, a second `a` confirms.
+    await b.goto(taskUrl);
+    expect(await b.textContent('#confirmBox')).toContain('最后一次）通过，通过后稿件即可发布');
+    await b.locator('body').click({ position: { x: 5, y: 300 } });
+    await b.keyboard.press('a');
+    await expect.poll(() => b.locator('#confirmBox.attention').count()).toBe(1);
+    expect(await postStatus(postId)).toBe('pending_review');
+    await b.screenshot({ path: `${ARTIFACTS}4b-reviewer-b-confirm.png`, fullPage: true });
     await Promise.all([b.waitForURL(/flash=/), b.keyboard.press('a')]);
+    expect(await b.textContent('.flash')).toContain('已通过「就业形势简报」');
     expect(await postStatus(postId)).toBe('approved');
+    expect(b.dialogs).toEqual([]);
 
     await editor.goto(`${base}/ui/posts/${postId}`);
     await Promise.all([editor.waitForURL(/flash=/), editor.click('form[action$="/publish"] button')]);
@@ -162,31 +181,87 @@ describe('reviewer workspace in chromium', () => {
     expect(await editor.locator('.flash.error').count()).toBe(1);
   });
 
-  it('clears a clean post with two keystrokes from the queue page', async () => {
+  it('approves a clean post in three keys from the queue with three risky posts sorted above it', async () => {
+    const risky = ['台湾政府宣布新的就业补贴。', '据报道，台湾政府召开记者会。', '台湾政府相关人士表示关注。'];
+    for (const body of risky) await client(base, tokens.editor).post('/api/posts', { account: '人社官微', body });
     const r = await client(base, tokens.editor).post('/api/posts', { account: '人社官微', title: '招聘会通知', body: '本周六上午在市就业促进中心举办招聘会，欢迎求职者参加。咨询电话12333。' });
     await waitFor(async () => (await postStatus(r.body.id)) === 'pending_review', 60_000, 'machine review');
     const a = await signIn(tokens.a!);
-    await a.goto(`${base}/ui/queue`);
+    await expect.poll(async () => {
+      await a.goto(`${base}/ui/queue`);
+      return a.locator('#queue tr[data-verdict]').count();
+    }, { timeout: 60_000 }).toBe(4);
+    // The three risky posts sort above the clean one.
+    expect(await a.locator('#queue tr[data-verdict]').evaluateAll((rs) => rs.map((r) => (r as any).dataset.verdict))).toEqual(['review', 'review', 'review', 'pass']);
+    expect(await a.textContent('#count-pass')).toBe('1');
     let keystrokes = 0;
-    const press = async (key: string, url: RegExp) => {
+    const press = async (key: string) => {
       keystrokes++;
-      await Promise.all([a.waitForURL(url), a.keyboard.press(key)]);
+      await a.keyboard.press(key);
     };
-    await press('Enter', /\/ui\/tasks\/\d+/);
-    await expect.poll(() => a.locator('#decide').count()).toBe(1);
-    await press('a', /flash=/);
-    expect(keystrokes).toBeLessThanOrEqual(3);
+    await press('p');
+    expect(await a.locator('#queue tr.sel').getAttribute('data-verdict')).toBe('pass');
+    await Promise.all([a.waitForURL(/\/ui\/tasks\/\d+/), press('Enter')]);
+    expect(await a.textContent('h2')).toBe('招聘会通知');
+    await Promise.all([a.waitForURL(/\/ui\/queue\?flash=/), press('a')]);
+    expect(keystrokes).toBe(3);
     expect(await postStatus(r.body.id)).toBe('approved');
-  }, 120_000);
+    expect(await a.textContent('.flash')).toContain('已通过「招聘会通知」');
+    // The 低风险 tab lists the machine-passed items only, and the counts follow.
+    expect(await a.textContent('#count-pass')).toBe('0');
+    await Promise.all([a.waitForURL(/verdict=pass/), a.click('#tab-pass')]);
+    expect(await a.locator('#queue tr[data-verdict]').count()).toBe(0);
+    expect(await a.textContent('#filters')).toContain('低风险（机器通过）');
+    // Clear the risky posts for the tests after this one.
+    for (const t of (await client(base, tokens.a).get('/api/review/queue')).body.items) {
+      await client(base, tokens.a).post(`/api/review/tasks/${t.id}/decision`, { decision: 'reject', reason: '测试清理' });
+    }
+  }, 180_000);
 
-  it('shows a claimed item as taken to another reviewer', async () => {
+  it('lets two reviewers read the same item; only the one who acts holds it, and leaving the page releases it', async () => {
     const r = await client(base, tokens.editor).post('/api/posts', { account: '人社官微', body: '关于开展职业技能等级认定工作的通知。' });
     await waitFor(async () => (await postStatus(r.body.id)) === 'pending_review', 60_000, 'machine review');
     const task = (await client(base, tokens.a).get(`/api/review/tasks?postId=${r.body.id}`)).body.tasks[0];
-    expect((await client(base, tokens.a).post(`/api/review/tasks/${task.id}/claim`)).status).toBe(200);
+    const holder = async () => (await client(base, tokens.a).get(`/api/review/tasks?postId=${r.body.id}`)).body.tasks[0].claimedBy;
+    const a = await signIn(tokens.a!);
     const b = await signIn(tokens.b!);
+    await a.goto(`${base}/ui/tasks/${task.id}`);
     await b.goto(`${base}/ui/tasks/${task.id}`);
+    // Both read it; opening it claimed nothing.
+    for (const p of [a, b]) {
+      expect(await p.textContent('#post')).toContain('职业技能等级认定');
+      expect(await p.locator('#decide').count()).toBe(1);
+      expect(await p.locator('#claimButton').count()).toBe(1);
+    }
+    expect(await holder()).toBeNull();
+    // A starts writing a reason: that claims it.
+    await a.locator('body').click({ position: { x: 5, y: 300 } });
+    await a.keyboard.press('c');
+    await expect.poll(holder).not.toBeNull();
+    const aId = (await client(base, tokens.a).get('/api/me')).body.id;
+    expect(await holder()).toBe(aId);
+    // B still reads it, sees who holds it, and cannot decide meanwhile.
+    await b.reload();
+    expect(await b.textContent('#post')).toContain('职业技能等级认定');
+    expect(await b.textContent('#held')).toContain('审核员甲 正在处理此稿');
     expect(await b.locator('#decide').count()).toBe(0);
-    expect(await b.textContent('main')).toContain('已被其他审核员认领');
+    await b.screenshot({ path: `${ARTIFACTS}7-held-by-other.png`, fullPage: true });
+    // A leaves without deciding: the claim is released.
+    await a.goto(`${base}/ui/queue`);
+    await expect.poll(holder, { timeout: 10_000 }).toBeNull();
+    await b.reload();
+    expect(await b.locator('#held').count()).toBe(0);
+    expect(await b.locator('#decide').count()).toBe(1);
+    // An explicit 认领 (a plain form, no script needed) holds it, 释放 gives it back.
+    await Promise.all([b.waitForURL(/flash=/), b.click('#claimButton')]);
+    expect(await b.textContent('.flash')).toContain('已认领');
+    const bId = (await client(base, tokens.b).get('/api/me')).body.id;
+    expect(await holder()).toBe(bId);
+    await a.goto(`${base}/ui/queue`);
+    expect(await a.textContent(`#queue tr[data-task="${task.id}"] .holder`)).toContain('审核员乙 处理中');
+    await Promise.all([b.waitForURL(/flash=/), b.click('#release')]);
+    expect(await b.textContent('.flash')).toBe('已释放认领');
+    expect(await holder()).toBeNull();
+    expect(a.dialogs.concat(b.dialogs)).toEqual([]);
   }, 120_000);
 });
