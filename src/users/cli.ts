@@ -117,7 +117,7 @@ export async function runUserCli(args: string[], io: Io): Promise<number> {
     }
   } catch (err) {
     if (err instanceof DomainError) {
-      const flag = err.field === 'account' ? '--account' : err.field === 'expiresInDays' ? '--expires-days' : err.field ? `--${err.field}` : '';
+      const flag = err.field === 'accounts' ? '--account' : err.field === 'expiresInDays' ? '--expires-days' : err.field ? `--${err.field}` : '';
       return fail(`user ${sub}: ${flag ? `${flag}: ` : ''}${err.message}`);
     }
     throw err;
