@@ -35,7 +35,7 @@ function days(v: string | undefined): number | undefined | string {
 
 function issuedText(t: IssuedToken, what: string): string {
   const expiry = t.tokenExpiresAt ? `，令牌 ${t.tokenExpiresAt} 到期` : '，令牌长期有效';
-  return `用户 #${t.id} ${t.name}（${t.role}）${what}${expiry}\ntoken: ${t.token}\n`;
+  return `用户 #${t.id} ${t.name}（${ROLE_LABEL[t.role]}）${what}${expiry}\ntoken: ${t.token}\n`;
 }
 
 function listText(list: UserSummary[]): string {
@@ -117,7 +117,7 @@ export async function runUserCli(args: string[], io: Io): Promise<number> {
     }
   } catch (err) {
     if (err instanceof DomainError) {
-      const flag = err.field === 'account' ? '--account' : err.field === 'expiresInDays' ? '--expires-days' : err.field ? `--${err.field}` : '';
+      const flag = err.field === 'accounts' ? '--account' : err.field === 'expiresInDays' ? '--expires-days' : err.field ? `--${err.field}` : '';
       return fail(`user ${sub}: ${flag ? `${flag}: ` : ''}${err.message}`);
     }
     throw err;

@@ -108,8 +108,10 @@ export function userPrograms({ db, now }: StoreContext, opts: UserOptions = {}) 
       const token = newToken();
       const accountIds: number[] = [];
       for (const acc of new Set(input.accounts ?? [])) {
-        const row = yield* get(db.select({ id: accounts.id }).from(accounts).where(eq(accounts.name, acc)));
-        if (!row) throw new DomainError('invalid', `unknown account: ${acc}`, 'account', `没有名为“${acc}”的账号`);
+        const row = yield* get(db.select({ id: accounts.id, retiredAt: accounts.retiredAt }).from(accounts).where(eq(accounts.name, acc)));
+        if (!row) throw new DomainError('invalid', `unknown account: ${acc}`, 'accounts', `没有名为「${acc}」的账号`);
+        // A retired account takes no new posts, so nobody is newly given one.
+        if (row.retiredAt) throw new DomainError('conflict', `account ${acc} is retired and cannot be assigned`, 'accounts', `账号「${acc}」已停用，不能分配`);
         accountIds.push(row.id);
       }
       const [u] = yield* all(db.insert(users).values({ name, role: input.role, tokenHash: hashToken(token), tokenExpiresAt }).returning());

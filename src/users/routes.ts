@@ -55,6 +55,7 @@ const routes = {
     method: 'post',
     path: '/api/users',
     summary: 'Add a user and issue their token (admins)',
+    description: 'An unknown account is 400, a retired one 409 (field `accounts`).',
     tags: ['users'],
     security,
     request: {
@@ -69,7 +70,7 @@ const routes = {
           .strict(),
       ),
     },
-    responses: { 201: json(IssuedToken, 'created; the token is returned only here'), ...errors(400, 401, 403) },
+    responses: { 201: json(IssuedToken, 'created; the token is returned only here'), ...errors(400, 401, 403, 409) },
   }),
   disable: createRoute({
     middleware: allow(ADMIN, 'disable users'),

@@ -32,6 +32,23 @@ describe('user lifecycle', () => {
     expect(add.data).not.toContain(ed.token);
   });
 
+  it('refuses to assign an unknown account (invalid) or a retired one (conflict), naming accounts', async () => {
+    const { store } = freshStore();
+    const refusal = (accounts: string[]) => {
+      try {
+        store.addUser({ name: '新编辑', role: 'editor', accounts });
+      } catch (e) {
+        return e as DomainError;
+      }
+    };
+    expect(refusal(['没有这个号'])).toMatchObject({ code: 'invalid', field: 'accounts', zh: '没有名为「没有这个号」的账号' });
+    await store.retireAccount(null, '海纳百创');
+    expect(refusal(['人社官微', '海纳百创'])).toMatchObject({ code: 'conflict', field: 'accounts', zh: '账号「海纳百创」已停用，不能分配' });
+    expect(store.listUsers().map((u) => u.name)).not.toContain('新编辑');
+    await store.reinstateAccount(null, '海纳百创');
+    expect(store.addUser({ name: '新编辑', role: 'editor', accounts: ['海纳百创'] }).name).toBe('新编辑');
+  });
+
   it('is for admins only', async () => {
     const { store, mk } = freshStore();
     const target = store.addUser({ name: '甲', role: 'reviewer' });
