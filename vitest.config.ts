@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Every JSON answer of a real server in the suite is checked against /openapi.json (src/http/response-check.ts).
+    env: { LASTGATE_CHECK_RESPONSES: '1' },
   },
 });
