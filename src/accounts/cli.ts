@@ -58,7 +58,7 @@ function parse(io: Io, args: string[], options: Record<string, { type: 'string' 
 }
 
 function line(a: AccountView): string {
-  return [a.name, a.platform, a.unit ?? '-', a.lead ? 'lead' : '-', `joined ${a.joinedAt ?? '-'}`, a.retiredAt ? `retired ${a.retiredAt}` : 'in use'].join('\t');
+  return [a.name, a.platform, a.unit ?? '-', a.lead ? '主账号' : '-', `加入 ${a.joinedAt ?? '-'}`, a.retiredAt ? `停用 ${a.retiredAt}` : '在用'].join('\t');
 }
 
 export async function runAccountCli(args: string[], io: Io): Promise<number> {
@@ -82,7 +82,7 @@ export async function runAccountCli(args: string[], io: Io): Promise<number> {
       if (!unit?.trim()) return fail(io, '--unit is required');
       return withStore(io, ['name', 'platform', 'unit'], async (store) => {
         const a = await store.addAccount(null, { name, platform, unit, lead: lead ?? false });
-        io.stdout.write(`added account ${a.name} (${a.platform}, ${a.unit}${a.lead ? ', lead' : ''})\n`);
+        io.stdout.write(`已添加账号「${a.name}」（${a.platform}，${a.unit}${a.lead ? '，主账号' : ''}）\n`);
         return 0;
       });
     }
@@ -91,7 +91,7 @@ export async function runAccountCli(args: string[], io: Io): Promise<number> {
       if (typeof p === 'number') return p;
       const [from, to] = p.positionals as [string, string];
       return withStore(io, [], async (store) => {
-        io.stdout.write(`renamed account ${from} to ${(await store.renameAccount(null, from, to)).name}\n`);
+        io.stdout.write(`账号「${from}」已更名为「${(await store.renameAccount(null, from, to)).name}」\n`);
         return 0;
       });
     }
@@ -102,7 +102,7 @@ export async function runAccountCli(args: string[], io: Io): Promise<number> {
       if (!unit?.trim()) return fail(io, '--unit is required');
       return withStore(io, ['unit'], async (store) => {
         const a = await store.moveAccount(null, p.positionals[0]!, unit);
-        io.stdout.write(`account ${a.name} now belongs to ${a.unit}\n`);
+        io.stdout.write(`账号「${a.name}」已划归「${a.unit}」\n`);
         return 0;
       });
     }
@@ -112,7 +112,7 @@ export async function runAccountCli(args: string[], io: Io): Promise<number> {
       if (typeof p === 'number') return p;
       return withStore(io, [], async (store) => {
         const a = sub === 'retire' ? await store.retireAccount(null, p.positionals[0]!) : await store.reinstateAccount(null, p.positionals[0]!);
-        io.stdout.write(sub === 'retire' ? `retired account ${a.name}: it takes no new posts\n` : `reinstated account ${a.name}\n`);
+        io.stdout.write(sub === 'retire' ? `已停用账号「${a.name}」：不再接收新稿件，已发布内容仍纳入清理\n` : `已恢复账号「${a.name}」\n`);
         return 0;
       });
     }
@@ -129,7 +129,7 @@ export async function runUnitCli(args: string[], io: Io): Promise<number> {
       if (typeof p === 'number') return p;
       return withStore(io, [], async (store) => {
         const list = await store.listUnits();
-        io.stdout.write(p.values.json ? `${JSON.stringify(list)}\n` : list.map((u) => `${u.name}\t${u.accounts} accounts in use\t${u.retiredAccounts} retired\n`).join(''));
+        io.stdout.write(p.values.json ? `${JSON.stringify(list)}\n` : list.map((u) => `${u.name}\t在用账号 ${u.accounts}\t停用账号 ${u.retiredAccounts}\n`).join(''));
         return 0;
       });
     }
@@ -137,7 +137,7 @@ export async function runUnitCli(args: string[], io: Io): Promise<number> {
       const p = parse(io, rest, {}, 1, 'unit add');
       if (typeof p === 'number') return p;
       return withStore(io, [], async (store) => {
-        io.stdout.write(`added unit ${(await store.addUnit(null, { name: p.positionals[0]! })).name}\n`);
+        io.stdout.write(`已添加单位「${(await store.addUnit(null, { name: p.positionals[0]! })).name}」\n`);
         return 0;
       });
     }
@@ -146,7 +146,7 @@ export async function runUnitCli(args: string[], io: Io): Promise<number> {
       if (typeof p === 'number') return p;
       const [from, to] = p.positionals as [string, string];
       return withStore(io, [], async (store) => {
-        io.stdout.write(`renamed unit ${from} to ${(await store.renameUnit(null, from, { name: to })).name}\n`);
+        io.stdout.write(`单位「${from}」已更名为「${(await store.renameUnit(null, from, { name: to })).name}」\n`);
         return 0;
       });
     }

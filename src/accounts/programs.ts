@@ -215,11 +215,11 @@ export function accountPrograms({ db, now, onWebhook }: StoreContext) {
       requireAdmin(actor, 'change account settings', '修改账号发布设置');
       for (const f of ['windowStart', 'windowEnd'] as const) {
         const v = input[f];
-        if (v != null && !isValidTimeOfDay(v)) throw new DomainError('invalid', `${f} must be HH:MM`, f);
+        if (v != null && !isValidTimeOfDay(v)) throw new DomainError('invalid', `${f} must be HH:MM`, f, '时间须为 HH:MM 格式（如 08:30）');
       }
-      if ((input.windowStart == null) !== (input.windowEnd == null)) throw new DomainError('invalid', 'windowStart and windowEnd go together', 'windowEnd');
-      if (input.windowDays != null && !/^[1-7]{1,7}$/.test(input.windowDays)) throw new DomainError('invalid', 'windowDays lists ISO weekdays 1–7, e.g. 12345', 'windowDays');
-      if (input.publisher === 'webhook' && !input.publisherUrl) throw new DomainError('invalid', 'a webhook publisher needs publisherUrl', 'publisherUrl');
+      if ((input.windowStart == null) !== (input.windowEnd == null)) throw new DomainError('invalid', 'windowStart and windowEnd go together', 'windowEnd', '发布时段的开始和结束时间须同时填写');
+      if (input.windowDays != null && !/^[1-7]{1,7}$/.test(input.windowDays)) throw new DomainError('invalid', 'windowDays lists ISO weekdays 1–7, e.g. 12345', 'windowDays', '发布日须为 1–7 的星期数字（如 12345 表示周一至周五）');
+      if (input.publisher === 'webhook' && !input.publisherUrl) throw new DomainError('invalid', 'a webhook publisher needs publisherUrl', 'publisherUrl', '选择 Webhook 发布时须填写发布地址');
       const acc = yield* accountByName(account);
       const secret = input.publisher === 'webhook' ? newWebhookSecret() : null;
       const values = {

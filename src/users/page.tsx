@@ -147,9 +147,35 @@ function state(u: UserSummary, now: string) {
   return <span class="badge pass">在用</span>;
 }
 
+/**
+ * Forms that issue a token answer with the token page itself (it must not sit
+ * in a redirect's cookie or URL), so a browser reload would post them again
+ * and add a second user or rotate twice. Each such form carries a one-time id;
+ * a form posted again within the window is answered with what the first post
+ * did instead of doing it again.
+ */
+class OnceForms {
+  private readonly done = new Map<string, { at: number; what: string }>();
+  constructor(private readonly windowMs = 30 * 60 * 1000) {}
+  /** A fresh id for a rendered form. */
+  issue(): string {
+    return Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString('base64url');
+  }
+  /** What an earlier post of this form did, or null when this is its first post. */
+  seen(id: unknown): string | null {
+    const now = Date.now();
+    for (const [k, v] of this.done) if (now - v.at > this.windowMs) this.done.delete(k);
+    return typeof id === 'string' ? (this.done.get(id)?.what ?? null) : null;
+  }
+  remember(id: unknown, what: string) {
+    if (typeof id === 'string' && /^[A-Za-z0-9_-]{16}$/.test(id)) this.done.set(id, { at: Date.now(), what });
+  }
+}
+
 /** The admins' user page: the list, adding a user, disabling, enabling, new tokens. */
 export function userAdminPages(store: Pick<Store, 'listUsers' | 'addUser' | 'disableUser' | 'enableUser' | 'rotateToken' | 'listAccounts'>) {
   const ui = new Hono<UiEnv>();
+  const once = new OnceForms();
 
   ui.use('/ui/admin/users', adminOnly);
   ui.use('/ui/admin/users/*', adminOnly);
@@ -207,6 +233,7 @@ export function userAdminPages(store: Pick<Store, 'listUsers' | 'addUser' | 'dis
                     </form>
                   )}{' '}
                   <form class="inline" method="post" action={`/ui/admin/users/${u.id}/rotate`}>
+                    <input type="hidden" name="once" value={once.issue()} />
                     <input type="number" name="expiresInDays" min={1} max={3650} placeholder="有效天数" aria-label="新令牌有效天数（留空为长期）" class="days" />
                     <button type="submit" name="rotate">
                       更换令牌
@@ -219,6 +246,7 @@ export function userAdminPages(store: Pick<Store, 'listUsers' | 'addUser' | 'dis
         </table>
         <h2>添加用户</h2>
         <form id="addUser" method="post" action="/ui/admin/users">
+          <input type="hidden" name="once" value={once.issue()} />
           <p>
             <label>
               姓名 <input name="name" required maxlength={100} />
@@ -256,10 +284,13 @@ export function userAdminPages(store: Pick<Store, 'listUsers' | 'addUser' | 'dis
 
   ui.post('/ui/admin/users', async (c) => {
     const form = await c.req.parseBody({ all: true });
+    const again = once.seen(form.once);
+    if (again) return redirectWith(c, '/ui/admin/users', 'err', `此表单已提交过：${again}。令牌只在第一次提交时显示；如已遗失，请对该用户点“更换令牌”`);
     const role = String(form.role ?? '');
     if (!(ROLES as readonly string[]).includes(role)) throw new DomainError('invalid', 'unknown role', 'role', '请选择角色');
     const account = form.account === undefined ? [] : ([] as unknown[]).concat(form.account).map(String);
     const issued = await store.addUser({ name: String(form.name ?? ''), role: role as Role, accounts: account, ...optionalDays(form.expiresInDays) }, c.get('actor'));
+    once.remember(form.once, `已创建 #${issued.id} ${issued.name}`);
     return page(c, { token: issued, what: '用户已创建' });
   });
 
@@ -275,7 +306,10 @@ export function userAdminPages(store: Pick<Store, 'listUsers' | 'addUser' | 'dis
 
   ui.post('/ui/admin/users/:id/rotate', async (c) => {
     const form = await c.req.parseBody();
+    const again = once.seen(form.once);
+    if (again) return redirectWith(c, '/ui/admin/users', 'err', `此表单已提交过：${again}。令牌只在第一次提交时显示；如已遗失，请再点一次“更换令牌”`);
     const issued = await store.rotateToken(c.get('actor'), userId(c), optionalDays(form.expiresInDays));
+    once.remember(form.once, `已为 #${issued.id} ${issued.name} 更换令牌`);
     return page(c, { token: issued, what: '令牌已更换，旧令牌和登录会话已失效' });
   });
 

@@ -6,5 +6,5 @@ import type { Role } from '../review/transitions.js';
 export const COMPLIANCE_ROLES: readonly Role[] = ['compliance', 'admin'];
 
 export function requireCompliance(actor: { role: Role }, what: string): void {
-  if (!COMPLIANCE_ROLES.includes(actor.role)) throw new DomainError('forbidden', `role ${actor.role} may not ${what}`);
+  if (!COMPLIANCE_ROLES.includes(actor.role)) throw new DomainError('forbidden', `role ${actor.role} may not ${what}`, undefined, '只有合规审查人员和管理员可以执行此操作');
 }

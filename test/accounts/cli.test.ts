@@ -64,26 +64,26 @@ async function inProcess(cmd: 'account' | 'unit', args: string[]) {
 describe('lastgate account and unit', () => {
   it('adds a unit and an account, renames, moves, retires and reinstates it, renames the unit; each change shows in list and the audit log', () => {
     const seq = lastSeq();
-    ok(['unit', 'add', '某区人社局'], 'added unit 某区人社局\n');
-    ok(['account', 'add', '--name', '某区人社视频号', '--platform', 'other', '--unit', '某区人社局', '--lead'], 'added account 某区人社视频号 (other, 某区人社局, lead)\n');
-    ok(['account', 'rename', '某区人社视频号', '某区人社发布'], 'renamed account 某区人社视频号 to 某区人社发布\n');
-    ok(['account', 'move', '某区人社发布', '--unit', '市社保中心'], 'account 某区人社发布 now belongs to 市社保中心\n');
-    ok(['account', 'retire', '某区人社发布'], 'retired account 某区人社发布: it takes no new posts\n');
+    ok(['unit', 'add', '某区人社局'], '已添加单位「某区人社局」\n');
+    ok(['account', 'add', '--name', '某区人社视频号', '--platform', 'other', '--unit', '某区人社局', '--lead'], '已添加账号「某区人社视频号」（other，某区人社局，主账号）\n');
+    ok(['account', 'rename', '某区人社视频号', '某区人社发布'], '账号「某区人社视频号」已更名为「某区人社发布」\n');
+    ok(['account', 'move', '某区人社发布', '--unit', '市社保中心'], '账号「某区人社发布」已划归「市社保中心」\n');
+    ok(['account', 'retire', '某区人社发布'], '已停用账号「某区人社发布」：不再接收新稿件，已发布内容仍纳入清理\n');
 
     const list = ok(['account', 'list'], /.*/).split('\n');
     expect(list.at(-1)).toBe('');
-    expect(list).toContainEqual(expect.stringMatching(new RegExp(`^某区人社发布\tother\t市社保中心\tlead\tjoined ${ISO}\tretired ${ISO}$`)));
-    expect(list).toContainEqual(expect.stringMatching(new RegExp(`^人社官微\twechat\t局宣教中心\tlead\tjoined ${ISO}\tin use$`)));
+    expect(list).toContainEqual(expect.stringMatching(new RegExp(`^某区人社发布\tother\t市社保中心\t主账号\t加入 ${ISO}\t停用 ${ISO}$`)));
+    expect(list).toContainEqual(expect.stringMatching(new RegExp(`^人社官微\twechat\t局宣教中心\t主账号\t加入 ${ISO}\t在用$`)));
     expect(list.filter((l) => l.startsWith('某区人社视频号'))).toEqual([]);
     expect(list).toHaveLength(10); // the eight seeded accounts, the new one, and the final newline
 
-    ok(['unit', 'rename', '某区人社局', '某区人力资源和社会保障局'], 'renamed unit 某区人社局 to 某区人力资源和社会保障局\n');
+    ok(['unit', 'rename', '某区人社局', '某区人力资源和社会保障局'], '单位「某区人社局」已更名为「某区人力资源和社会保障局」\n');
     const units = ok(['unit', 'list'], /.*/);
-    expect(units).toContain('某区人力资源和社会保障局\t0 accounts in use\t0 retired\n');
-    expect(units).toContain('市社保中心\t1 accounts in use\t1 retired\n');
+    expect(units).toContain('某区人力资源和社会保障局\t在用账号 0\t停用账号 0\n');
+    expect(units).toContain('市社保中心\t在用账号 1\t停用账号 1\n');
     expect(units).not.toContain('某区人社局\t');
 
-    ok(['account', 'reinstate', '某区人社发布'], 'reinstated account 某区人社发布\n');
+    ok(['account', 'reinstate', '某区人社发布'], '已恢复账号「某区人社发布」\n');
     const json = JSON.parse(ok(['account', 'list', '--json'], /^\[.*\]\n$/));
     expect(json.find((a: { name: string }) => a.name === '某区人社发布')).toMatchObject({ name: '某区人社发布', platform: 'other', unit: '市社保中心', lead: true, retiredAt: null, joinedAt: expect.stringMatching(new RegExp(`^${ISO}$`)) });
     expect(json).toHaveLength(9);
@@ -149,7 +149,7 @@ describe('lastgate account and unit', () => {
       expect(r.stderr, what).toMatch(stderr);
     }
     // Retiring twice is refused too.
-    expect(await inProcess('account', ['retire', '海纳百创'])).toEqual({ code: 0, stdout: 'retired account 海纳百创: it takes no new posts\n', stderr: '' });
+    expect(await inProcess('account', ['retire', '海纳百创'])).toEqual({ code: 0, stdout: '已停用账号「海纳百创」：不再接收新稿件，已发布内容仍纳入清理\n', stderr: '' });
     expect(await inProcess('account', ['retire', '海纳百创'])).toEqual({ code: 2, stdout: '', stderr: 'lastgate: account 海纳百创 is already retired\n' });
 
     expect(audit(seq).map((x) => x.action)).toEqual(['account.retire']);

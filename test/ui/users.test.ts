@@ -60,6 +60,8 @@ describe('user page in chromium', () => {
     await admin.fill('#addUser input[name=name]', '新审核员');
     await admin.selectOption('#addUser select[name=role]', 'reviewer');
     await admin.check('#addUser input[name=account][value="某区人社"]');
+    const onceId = await admin.locator('#addUser input[name=once]').inputValue();
+    const usersBefore = (await client(base, adminToken).get('/api/users')).body.users.length;
     await Promise.all([admin.waitForResponse((r) => r.url() === `${base}/ui/admin/users` && r.request().method() === 'POST'), admin.click('#addUser button[type=submit]')]);
     expect(await admin.locator('#issued b').textContent()).toMatch(/^用户已创建：#\d+ 新审核员（审核员）$/);
     const token = (await admin.textContent('#issuedToken'))!.trim();
@@ -71,6 +73,12 @@ describe('user page in chromium', () => {
     expect(await row.locator('td.state').textContent()).toBe('在用');
     expect(await row.textContent()).toContain('某区人社');
     await admin.screenshot({ path: `${ARTIFACTS}users-1-added.png`, fullPage: true });
+    // Posting the same form again (a reload of the token page) adds nobody and says what the first post did.
+    const again = await admin.context().request.post(`${base}/ui/admin/users`, { headers: { origin: base }, form: { once: onceId, name: '新审核员', role: 'reviewer', account: '某区人社' }, maxRedirects: 0 });
+    expect(again.status()).toBe(303);
+    await admin.goto(`${base}${again.headers()['location']}`);
+    expect(await admin.textContent('.flash.error')).toBe(`此表单已提交过：已创建 #${id} 新审核员。令牌只在第一次提交时显示；如已遗失，请对该用户点“更换令牌”`);
+    expect((await client(base, adminToken).get('/api/users')).body.users.length).toBe(usersBefore + 1);
     // The token is shown once: the list page does not show it again.
     await admin.goto(`${base}/ui/admin/users`);
     expect(await admin.locator('#issuedToken').count()).toBe(0);
