@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { Store } from '../service/programs.js';
 import { Layout } from '../ui/layout.js';
-import { Badges, Flash, redirectWith, STATUS_LABEL, type UiEnv } from '../ui/components.js';
+import { Badges, Flash, LocalTime, redirectWith, STATUS_LABEL, type UiEnv } from '../ui/components.js';
 import { Diff, FindingsTable, OverrideNotice, PostBody, PostMeta, Reviews } from '../ui/post.js';
 
 type PostPagesStore = Pick<Store, 'listPosts' | 'listAccounts' | 'submitPost' | 'getPost' | 'versionDiff' | 'publish' | 'resubmitPost'>;
@@ -41,9 +41,11 @@ export function postPages(store: PostPagesStore) {
                 <td>{p.account}</td>
                 <td>{STATUS_LABEL[p.status] ?? p.status}</td>
                 <td>
-                  <Badges verdict={p.verdict} categories={p.categories} />
+                  <Badges verdict={p.verdict} categories={p.categories} overridden={p.overridden} />
                 </td>
-                <td class="muted">{p.updatedAt}</td>
+                <td class="muted">
+                  <LocalTime at={p.updatedAt} />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -215,6 +215,7 @@ export function postPrograms(ctx: StoreContext) {
         excerpt: sql<string>`substr(v.body, 1, 80)`,
         verdict: sql<PostSummary['verdict']>`mr.verdict`,
         categories: sql<string>`COALESCE(mr.categories, '[]')`,
+        overridden: sql<number>`EXISTS (SELECT 1 FROM audit_log o WHERE o.action = 'post.override_block' AND o.entity_type = 'post' AND o.entity_id = p.id AND json_extract(o.data, '$.version') = p.current_version)`,
         updatedAt: sql<string>`p.updated_at`,
       };
       const summaries = yield* rows(
@@ -230,7 +231,7 @@ export function postPrograms(ctx: StoreContext) {
           .orderBy(sql`p.updated_at DESC`)
           .limit(limit),
       );
-      return summaries.map((row) => ({ ...row, categories: JSON.parse(row.categories) as string[] }));
+      return summaries.map((row) => ({ ...row, overridden: !!row.overridden, categories: JSON.parse(row.categories) as string[] }));
     },
 
     /** Character-level differences between two versions of a post. */

@@ -73,6 +73,8 @@ export interface PostSummary {
   excerpt: string;
   verdict: Verdict | null;
   categories: string[];
+  /** A compliance officer overrode the machine block of the current version. */
+  overridden: boolean;
   updatedAt: string;
 }
 

@@ -100,5 +100,6 @@ describe('the queue', () => {
     const comp2 = await s.mk('合规二', 'compliance');
     const [item] = (await s.store.queue(comp2)).items;
     expect(item).toMatchObject({ postId: id, verdict: 'block', overridden: true, requiredApprovals: 2 });
+    expect((await s.store.listPosts(s.editor)).find((p) => p.id === id)).toMatchObject({ verdict: 'block', overridden: true });
   });
 });
