@@ -96,6 +96,7 @@ export class BullTransport implements Transport {
   private readonly consumer: Redis;
   private readonly timer: NodeJS.Timeout;
   private dispatching: Promise<void> | null = null;
+  private rescanTurn: Promise<unknown> = Promise.resolve();
   private again = false;
   private closed = false;
   private lastError = '';
@@ -132,13 +133,19 @@ export class BullTransport implements Transport {
     this.results = new Worker<MachineReviewJobResult | RescanBatchJobResult>(
       this.resultsQueue,
       async (job) => {
-        if (job.name === 'rescan_result') await opts.onRescanResult?.(job.data as RescanBatchJobResult);
-        else {
+        if (job.name === 'rescan_result') {
+          // Re-scan batches may await link checks between reading and writing: they stay one at a time.
+          const turn = this.rescanTurn.then(() => opts.onRescanResult?.(job.data as RescanBatchJobResult));
+          this.rescanTurn = turn.catch(() => {});
+          await turn;
+        } else {
           const d = job.data as MachineReviewJobResult;
           this.store.applyMachineReview(d.versionId, d.result, d.durationMs);
         }
       },
-      { connection: this.consumer, concurrency: 1 },
+      // Applying a review result is one synchronous transaction, so results never interleave; a
+      // higher concurrency only lets BullMQ fetch and complete result jobs in overlapping round trips.
+      { connection: this.consumer, concurrency: 16 },
     );
     this.results.on('error', () => {});
     this.timer = setInterval(() => {
