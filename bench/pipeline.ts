@@ -4,12 +4,14 @@
  * worker threads; BullMQ with two `lastgate worker` processes).
  */
 import type { ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { startServer } from '../src/server.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { tempDir } from '../test/helpers/db.js';
 import { startRedis } from '../test/helpers/redis.js';
 import { lastgateProcess, stopProcess } from '../test/helpers/cli.js';
 import { machineLine, percentile, writeSection } from './report.js';
+import { startBaseline } from './baseline-server.js';
 
 const N = Number(process.env.BENCH_PIPELINE_POSTS ?? 2000);
 const CONCURRENCY = 32;
@@ -25,7 +27,66 @@ interface Result {
   p99: number;
 }
 
-/** `rate`: posts per second offered at a steady pace (open loop); without it, as fast as 32 clients can. */
+/** What the load generator measured: when each post was sent (epoch ms, by its id) and how long submitting took. */
+interface Load {
+  sent: Map<string, number>;
+  submitSecs: number;
+  /** The moment the load started (performance.now()). */
+  t0: number;
+}
+
+/**
+ * The load generator every mode shares: N posts over HTTP, `CONCURRENCY`
+ * clients as fast as they are answered, or (`rate`) posts per second offered
+ * at a steady pace (open loop).
+ */
+async function load(base: string, token: string, rate?: number): Promise<Load> {
+  const sent = new Map<string, number>();
+  const t0 = performance.now();
+  const epoch0 = Date.now();
+  let next = 0;
+  if (rate) {
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < N; i++) {
+      const due = (i * 1000) / rate;
+      const wait = due - (performance.now() - t0);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const start = epoch0 + (performance.now() - t0);
+      pending.push(submit(base, token, `第${i}期`).then((id) => void sent.set(id, start)));
+    }
+    await Promise.all(pending);
+  } else {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < N) {
+          const i = next++;
+          const start = epoch0 + (performance.now() - t0);
+          const id = await submit(base, token, `第${i}期`);
+          sent.set(id, start);
+        }
+      }),
+    );
+  }
+  return { sent, submitSecs: (performance.now() - t0) / 1000, t0 };
+}
+
+/** The bare Hono + better-sqlite3 server (bench/baseline-server.ts) under the same load: the stack's limit. */
+async function runBaseline(): Promise<Result> {
+  const server = await startBaseline(tempDir('lastgate-baseline-'));
+  try {
+    const base = `http://127.0.0.1:${server.port}`;
+    await submit(base, 'none', 'warm-up');
+    const { submitSecs } = await load(base, 'none');
+    if (server.count() !== N + 1) throw new Error(`baseline stored ${server.count()} rows, expected ${N + 1}`);
+    return { mode: BASELINE_MODE, posts: N, submitPerSec: N / submitSecs, reviewedPerSec: NaN, p50: NaN, p99: NaN };
+  } finally {
+    await server.close();
+  }
+}
+
+const BASELINE_MODE = 'baseline: bare Hono + better-sqlite3, one INSERT per request in one transaction (no review)';
+const EMBEDDED_MODE = 'embedded (SQLite outbox + 2 worker threads)';
+
 async function runMode(mode: string, config: Config, rate?: number): Promise<Result> {
   const app = await startServer(config, { quiet: true });
   try {
@@ -35,33 +96,7 @@ async function runMode(mode: string, config: Config, rate?: number): Promise<Res
     await submit(base, token, 'warm-up');
     await app.transport.drain?.(120_000);
     const before = app.db.$client.prepare('SELECT count(*) FROM review_tasks').pluck().get() as number;
-    const sent = new Map<string, number>();
-    const t0 = performance.now();
-    const epoch0 = Date.now();
-    let next = 0;
-    if (rate) {
-      const pending: Promise<void>[] = [];
-      for (let i = 0; i < N; i++) {
-        const due = (i * 1000) / rate;
-        const wait = due - (performance.now() - t0);
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const start = epoch0 + (performance.now() - t0);
-        pending.push(submit(base, token, `第${i}期`).then((id) => void sent.set(id, start)));
-      }
-      await Promise.all(pending);
-    } else {
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < N) {
-            const i = next++;
-            const start = epoch0 + (performance.now() - t0);
-            const id = await submit(base, token, `第${i}期`);
-            sent.set(id, start);
-          }
-        }),
-      );
-    }
-    const submitSecs = (performance.now() - t0) / 1000;
+    const { sent, submitSecs, t0 } = await load(base, token, rate);
     await app.transport.drain?.(600_000);
     for (;;) {
       const done = app.db.$client.prepare('SELECT count(*) FROM review_tasks').pluck().get() as number;
@@ -87,38 +122,54 @@ async function submit(base: string, token: string, tag: string): Promise<string>
   return ((await res.json()) as { id: string }).id;
 }
 
-export async function runPipelineBench(): Promise<Result[]> {
+function cell(v: number, unit = ''): string {
+  return Number.isFinite(v) ? `${v.toFixed(0)}${unit}` : '—';
+}
+
+/**
+ * `embeddedOnly` (`--embedded`): the baseline and embedded mode only, printed
+ * and not written to BENCHMARKS.md (whose section holds every mode).
+ */
+export async function runPipelineBench(opts: { embeddedOnly?: boolean } = {}): Promise<Result[]> {
+  const load1 = loadavg()[0]!;
   const base = { ...loadConfig({}), port: 0, host: '127.0.0.1' };
   const results: Result[] = [];
-  results.push(await runMode('embedded (SQLite outbox + 2 worker threads)', { ...base, dataDir: tempDir(), threads: 2 }));
-  const redis = await startRedis();
-  const workers: ChildProcess[] = [];
-  try {
-    for (let i = 0; i < 2; i++) {
-      workers.push((await lastgateProcess(['worker', '--concurrency', '4'], { REDIS_URL: redis.url }, /worker ready/, 120_000)).proc);
+  results.push(await runBaseline());
+  results.push(await runMode(EMBEDDED_MODE, { ...base, dataDir: tempDir(), threads: 2 }));
+  if (!opts.embeddedOnly) {
+    const redis = await startRedis();
+    const workers: ChildProcess[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        workers.push((await lastgateProcess(['worker', '--concurrency', '4'], { REDIS_URL: redis.url }, /worker ready/, 120_000)).proc);
+      }
+      results.push(await runMode('BullMQ (redis-server + 2 `lastgate worker` processes)', { ...base, dataDir: tempDir(), redisUrl: redis.url }));
+      results.push(await runMode('BullMQ, 200 posts/s offered at a steady pace', { ...base, dataDir: tempDir(), redisUrl: redis.url }, 200));
+    } finally {
+      for (const w of workers) await stopProcess(w);
+      await redis.stop();
     }
-    results.push(await runMode('BullMQ (redis-server + 2 `lastgate worker` processes)', { ...base, dataDir: tempDir(), redisUrl: redis.url }));
-    results.push(await runMode('BullMQ, 200 posts/s offered at a steady pace', { ...base, dataDir: tempDir(), redisUrl: redis.url }, 200));
-  } finally {
-    for (const w of workers) await stopProcess(w);
-    await redis.stop();
   }
+  const baseline = results.find((r) => r.mode === BASELINE_MODE)!;
+  const ratio = (r: Result) => (r.mode === BASELINE_MODE ? '1.00' : (r.reviewedPerSec / baseline.submitPerSec).toFixed(2));
   const table = [
-    '| mode | posts | submitted/s (HTTP 201) | reviewed/s (task created) | submit→task p50 | submit→task p99 |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.mode} | ${r.posts} | ${r.submitPerSec.toFixed(0)} | ${r.reviewedPerSec.toFixed(0)} | ${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms |`),
+    '| mode | posts | submitted/s (HTTP 201) | reviewed/s (task created) | reviewed/s ÷ baseline submitted/s | submit→task p50 | submit→task p99 |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.mode} | ${r.posts} | ${cell(r.submitPerSec)} | ${cell(r.reviewedPerSec)} | ${ratio(r)} | ${cell(r.p50, ' ms')} | ${cell(r.p99, ' ms')} |`),
   ].join('\n');
+  console.log(`load average at start: ${load1.toFixed(2)}\n${table}`);
+  if (opts.embeddedOnly) return results;
   writeSection(
     'Pipeline (submit → machine review → review task)',
-    `Machine: ${machineLine()}. Command: \`npm run bench\` (this part alone: \`node bin/run-ts.mjs bench/pipeline.ts\`).\n` +
+    `Machine: ${machineLine()}. Load average ${load1.toFixed(2)} at the start. Command: \`npm run bench\` (this part alone: \`node bin/run-ts.mjs bench/pipeline.ts\`; baseline and embedded mode only, printed: \`… bench/pipeline.ts --embedded\`).\n` +
       `${N} posts of ~${BODY.length} characters submitted over HTTP by ${CONCURRENCY} concurrent clients as fast as they are answered (the maximum), or (BullMQ) at a steady 200 posts/s (the latency at that load; onnxruntime 1.14 cannot be loaded by a second thread pool in one process, so embedded mode runs once), rules + classifier on; ` +
-      'the API server, the workers and the load generator share the same 2 cores.\n\n' +
+      'the API server, the workers and the load generator share the same 2 cores. ' +
+      'The baseline is a bare Hono + better-sqlite3 server (bench/baseline-server.ts) that inserts one row per request in one transaction, in WAL mode with synchronous=NORMAL, driven by the same load generator in the same run: the stack\'s own limit on this machine.\n\n' +
       table,
   );
-  console.log(table);
   return results;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await runPipelineBench();
+  await runPipelineBench({ embeddedOnly: process.argv.includes('--embedded') });
 }
