@@ -26,6 +26,8 @@ interface Result {
   reviewedPerSec: number;
   p50: number;
   p99: number;
+  /** CPU time of the whole process (every thread: server, pool, load generator) per post, from load start to the last review task. */
+  cpuMsPerPost: number;
 }
 
 /** What the load generator measured: when each post was sent (epoch ms, by its id) and how long submitting took. */
@@ -77,9 +79,11 @@ async function runBaseline(): Promise<Result> {
   try {
     const base = `http://127.0.0.1:${server.port}`;
     await warmUp(base, 'none');
+    const cpu0 = process.cpuUsage();
     const { submitSecs } = await load(base, 'none');
+    const cpu = process.cpuUsage(cpu0);
     if (server.count() !== N + WARM_UP) throw new Error(`baseline stored ${server.count()} rows, expected ${N + WARM_UP}`);
-    return { mode: BASELINE_MODE, posts: N, submitPerSec: N / submitSecs, reviewedPerSec: NaN, p50: NaN, p99: NaN };
+    return { mode: BASELINE_MODE, posts: N, submitPerSec: N / submitSecs, reviewedPerSec: NaN, p50: NaN, p99: NaN, cpuMsPerPost: (cpu.user + cpu.system) / 1000 / N };
   } finally {
     await server.close();
   }
@@ -97,6 +101,7 @@ async function runMode(mode: string, config: Config, rate?: number): Promise<Res
     await warmUp(base, token);
     await app.transport.drain?.(120_000);
     const before = app.db.$client.prepare('SELECT count(*) FROM review_tasks').pluck().get() as number;
+    const cpu0 = process.cpuUsage();
     const { sent, submitSecs, t0 } = await load(base, token, rate);
     await app.transport.drain?.(600_000);
     for (;;) {
@@ -105,9 +110,10 @@ async function runMode(mode: string, config: Config, rate?: number): Promise<Res
       await new Promise((r) => setTimeout(r, 20));
     }
     const reviewedSecs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const rows = app.db.$client.prepare('SELECT post_id AS postId, created_at AS createdAt FROM review_tasks').all() as Array<{ postId: string; createdAt: string }>;
     const lat = rows.filter((r) => sent.has(r.postId)).map((r) => Date.parse(r.createdAt) - sent.get(r.postId)!).sort((a, b) => a - b);
-    return { mode, posts: N, submitPerSec: N / submitSecs, reviewedPerSec: N / reviewedSecs, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+    return { mode, posts: N, submitPerSec: N / submitSecs, reviewedPerSec: N / reviewedSecs, p50: percentile(lat, 50), p99: percentile(lat, 99), cpuMsPerPost: (cpu.user + cpu.system) / 1000 / N };
   } finally {
     await app.close();
   }
@@ -192,9 +198,9 @@ export async function runPipelineBench(opts: { embeddedOnly?: boolean } = {}): P
   const baseline = results.find((r) => r.mode === BASELINE_MODE)!;
   const ratio = (r: Result) => (r.mode === BASELINE_MODE ? '1.00' : (r.reviewedPerSec / baseline.submitPerSec).toFixed(2));
   const table = [
-    '| mode | posts | submitted/s (HTTP 201) | reviewed/s (task created) | reviewed/s ÷ baseline submitted/s | submit→task p50 | submit→task p99 |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.mode} | ${r.posts} | ${cell(r.submitPerSec)} | ${cell(r.reviewedPerSec)} | ${ratio(r)} | ${cell(r.p50, ' ms')} | ${cell(r.p99, ' ms')} |`),
+    '| mode | posts | submitted/s (HTTP 201) | reviewed/s (task created) | reviewed/s ÷ baseline submitted/s | submit→task p50 | submit→task p99 | CPU per post (this process) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.mode} | ${r.posts} | ${cell(r.submitPerSec)} | ${cell(r.reviewedPerSec)} | ${ratio(r)} | ${cell(r.p50, ' ms')} | ${cell(r.p99, ' ms')} | ${r.cpuMsPerPost.toFixed(2)} ms |`),
   ].join('\n');
   console.log(`load average at start: ${load1.toFixed(2)}\n${table}`);
   if (opts.embeddedOnly) {
@@ -206,7 +212,7 @@ export async function runPipelineBench(opts: { embeddedOnly?: boolean } = {}): P
     `Machine: ${machineLine()}. Load average ${load1.toFixed(2)} at the start. Command: \`npm run bench\` (this part alone: \`node bin/run-ts.mjs bench/pipeline.ts\`; baseline and embedded mode only, printed: \`… bench/pipeline.ts --embedded\`).\n` +
       `${N} posts of ~${BODY.length} characters submitted over HTTP by ${CONCURRENCY} concurrent clients (node:http, keep-alive; ${WARM_UP} posts first to warm up, not counted) as fast as they are answered (the maximum), or (BullMQ) at a steady 200 posts/s (the latency at that load; onnxruntime 1.14 cannot be loaded by a second thread pool in one process, so embedded mode runs once), rules + classifier on; ` +
       'the API server, the workers and the load generator share the same 2 cores. ' +
-      'The baseline is a bare Hono + better-sqlite3 server (bench/baseline-server.ts) that inserts one row per request in one transaction, in WAL mode with synchronous=NORMAL, driven by the same load generator in the same run: the stack\'s own limit on this machine.\n\n' +
+      'The baseline is a bare Hono + better-sqlite3 server (bench/baseline-server.ts) that inserts one row per request in one transaction, in WAL mode with synchronous=NORMAL, driven by the same load generator in the same run: the stack\'s own limit on this machine. CPU per post is the process\'s user + system time (all its threads: server, worker pool, load generator) over the measured part divided by the posts; BullMQ\'s worker processes and Redis are not in it.\n\n' +
       table,
   );
   agent.destroy();

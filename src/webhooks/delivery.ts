@@ -73,14 +73,15 @@ const ACCOUNT_HOOKS = statement((db, a: { accountId: number }) =>
     .where(and(eq(webhooks.active, true), or(isNull(webhooks.accountId), eq(webhooks.accountId, a.accountId)))),
 );
 
-export function* enqueueEvent$(db: Pick<StoreDb, 'select' | 'insert'>, ev: WebhookEvent): Program<void> {
+export function* enqueueEvent$(db: Pick<StoreDb, 'select' | 'insert'>, ev: WebhookEvent): Program<number> {
   const hooks =
     ev.accountId === null
       ? yield* all(db.select({ id: webhooks.id }).from(webhooks).where(and(eq(webhooks.active, true), isNull(webhooks.accountId))))
       : yield* allOf(db as StoreDb, ACCOUNT_HOOKS, { accountId: ev.accountId });
-  if (hooks.length === 0) return;
+  if (hooks.length === 0) return 0;
   const payload = JSON.stringify(ev);
   for (const h of hooks) yield* run(db.insert(webhookDeliveries).values({ webhookId: h.id, event: ev.event, payload }));
+  return hooks.length;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -90,6 +91,7 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout;
   private running = false;
   private closed = false;
+  private scheduled = false;
 
   constructor(
     private readonly db: Db,
@@ -99,8 +101,14 @@ export class WebhookDispatcher {
     this.timer.unref();
   }
 
+  /** Sends what is due soon: kicks in the same turn of the event loop (a burst of commits) make one tick. */
   kick(): void {
-    void this.tick();
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.tick();
+    });
   }
 
   async tick(): Promise<void> {
