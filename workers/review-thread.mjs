@@ -11,6 +11,10 @@ export function run(data) {
   return runner.run(data);
 }
 
+export function runBatch(jobs) {
+  return runner.runBatch(jobs);
+}
+
 export function rescan(data) {
   return runner.rescan(data);
 }

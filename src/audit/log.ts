@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { auditLog } from '../db/schema.js';
 import type { Db } from '../db/client.js';
-import { all, driveSync, get, programDb, run, type Program, type StoreDb } from '../store/program.js';
+import { all, allOf, driveSync, get, getOf, programDb, run, statement, type Program, type StoreDb } from '../store/program.js';
 
 type Tx = Pick<Db, 'select' | 'insert'>;
 
@@ -44,8 +44,18 @@ export function appendAudit(tx: Tx, entry: AuditEntry, at: Date = new Date()): v
 
 /** The last row of the chain (sequence number, hash, time), or undefined for an empty log. */
 export function* auditHead$(db: Pick<StoreDb, 'select'>): Program<{ seq: number; hash: string; at: string } | undefined> {
-  return yield* get(db.select({ seq: auditLog.seq, hash: auditLog.hash, at: auditLog.at }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1));
+  return yield* getOf(db as StoreDb, AUDIT_HEAD, {});
 }
+
+/** The chain's head and the append: every write reads and writes them, so they are prepared once. */
+const AUDIT_HEAD = statement((db) => db.select({ seq: auditLog.seq, hash: auditLog.hash, at: auditLog.at }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1));
+const AUDIT_APPEND = statement(
+  (db, a: { seq: number; at: string; actorId: number | null; action: string; entityType: string; entityId: string; data: string; prevHash: string; hash: string }) =>
+    db
+      .insert(auditLog)
+      .values({ seq: a.seq, at: a.at, actorId: a.actorId, action: a.action, entityType: a.entityType, entityId: a.entityId, data: a.data, prevHash: a.prevHash, hash: a.hash })
+      .returning({ seq: auditLog.seq }),
+);
 
 /** Attempts at appending when another writer took the same seq first (only possible on the async drivers). */
 const APPEND_ATTEMPTS = 32;
@@ -82,7 +92,7 @@ export function* appendAudit$(db: Pick<StoreDb, 'select' | 'insert'>, entry: Aud
       data: JSON.stringify(entry.data ?? {}),
     };
     try {
-      yield* all(db.insert(auditLog).values({ ...row, prevHash, hash: rowHash(prevHash, row) }).returning({ seq: auditLog.seq }));
+      yield* allOf(db as StoreDb, AUDIT_APPEND, { ...row, prevHash, hash: rowHash(prevHash, row) });
       return;
     } catch (err) {
       if (attempt >= APPEND_ATTEMPTS || !isSeqConflict(err)) throw err;

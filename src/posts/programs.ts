@@ -9,7 +9,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { accounts, auditLog, decisions, machineReviews, outbox, posts, postVersions, publications, reviewTasks, users } from '../db/schema.js';
 import { appendAudit$ } from '../audit/log.js';
 import { DomainError } from '../store/errors.js';
-import { afterCommit, all, get, rows, run, type Program } from '../store/program.js';
+import { afterCommit, all, allOf, get, getOf, rows, run, runOf, statement, type Program } from '../store/program.js';
 import type { StoreContext } from '../store/context.js';
 import type { PostStatus } from '../review/transitions.js';
 import type { Category, ClassifierResult, Hit, ModelFinding } from '../review/types.js';
@@ -39,26 +39,34 @@ function checkDate(date: string | undefined): string {
   return d;
 }
 
+/** The statements of a submission, prepared once (store/program.ts `statement`): every post runs them. */
+const ACCOUNT_BY_NAME = statement((db, a: { name: string }) => db.select().from(accounts).where(eq(accounts.name, a.name)));
+const INSERT_POST = statement((db, a: { id: string; accountId: number; authorId: number; at: string }) =>
+  db.insert(posts).values({ id: a.id, accountId: a.accountId, authorId: a.authorId, status: 'submitted', currentVersion: 1, createdAt: a.at, updatedAt: a.at }),
+);
+const INSERT_VERSION = statement((db, a: { postId: string; version: number; title: string | null; body: string; platform: string | null; publishDate: string; contentHash: string }) =>
+  db
+    .insert(postVersions)
+    .values({ postId: a.postId, version: a.version, title: a.title, body: a.body, platform: a.platform, publishDate: a.publishDate, contentHash: a.contentHash })
+    .returning({ id: postVersions.id }),
+);
+const INSERT_REVIEW_OUTBOX = statement((db, a: { versionId: number }) => db.insert(outbox).values({ kind: 'machine_review', versionId: a.versionId }).onConflictDoNothing());
+
 export function postPrograms(ctx: StoreContext) {
   const { db, now, onOutbox } = ctx;
 
   /** Writes a version and the outbox row that asks for its machine review. */
   function* insertVersion(postId: string, version: number, v: NewVersion, date: string): Program<number> {
-    const [row] = yield* all(
-      db
-        .insert(postVersions)
-        .values({
-          postId,
-          version,
-          title: v.title ?? null,
-          body: v.body,
-          platform: v.platform ?? null,
-          publishDate: date,
-          contentHash: contentHash({ ...v, date }),
-        })
-        .returning({ id: postVersions.id }),
-    );
-    yield* run(db.insert(outbox).values({ kind: 'machine_review', versionId: row!.id }).onConflictDoNothing());
+    const [row] = yield* allOf(db, INSERT_VERSION, {
+      postId,
+      version,
+      title: v.title ?? null,
+      body: v.body,
+      platform: v.platform ?? null,
+      publishDate: date,
+      contentHash: contentHash({ ...v, date }),
+    });
+    yield* runOf(db, INSERT_REVIEW_OUTBOX, { versionId: row!.id });
     return row!.id;
   }
 
@@ -76,7 +84,7 @@ export function postPrograms(ctx: StoreContext) {
         if (first) return { ...first, replayed: true };
       }
       const date = checkDate(input.date);
-      const acc = yield* get(db.select().from(accounts).where(eq(accounts.name, input.account)));
+      const acc = yield* getOf(db, ACCOUNT_BY_NAME, { name: input.account });
       if (!acc) throw new DomainError('invalid', `unknown account: ${input.account}`, 'account', `账号「${input.account}」不存在`);
       if (actor.role === 'editor' && !actor.accountIds.includes(acc.id)) {
         throw new DomainError('forbidden', `you may not submit to account ${input.account}`, 'account', `你不负责账号「${input.account}」，不能向其提交稿件`);
@@ -86,7 +94,7 @@ export function postPrograms(ctx: StoreContext) {
       }
       const id = randomUUID();
       const at = now().toISOString();
-      yield* run(db.insert(posts).values({ id, accountId: acc.id, authorId: actor.id, status: 'submitted', currentVersion: 1, createdAt: at, updatedAt: at }));
+      yield* runOf(db, INSERT_POST, { id, accountId: acc.id, authorId: actor.id, at });
       const versionId = yield* insertVersion(id, 1, { ...input, platform: input.platform ?? acc.platform }, date);
       yield* setStatus$(ctx, { id, accountId: acc.id, status: null, currentVersion: 1 }, 'submitted', actor.id);
       yield* appendAudit$(db, { actorId: actor.id, action: 'post.submit', entityType: 'post', entityId: id, data: { version: 1, versionId, account: acc.name, to: 'submitted' } }, now());

@@ -9,7 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import { accounts, posts, postVersions } from '../db/schema.js';
 import { enqueueEvent$ } from '../webhooks/delivery.js';
 import { DomainError } from '../store/errors.js';
-import { afterCommit, get, run, type Program, type StoreDb } from '../store/program.js';
+import { afterCommit, get, getOf, run, runOf, statement, type Program, type StoreDb } from '../store/program.js';
 import type { StoreContext } from '../store/context.js';
 import { mayAct, transition, type PostEvent, type PostStatus } from '../review/transitions.js';
 import { inScope, type Actor } from '../users/actor.js';
@@ -45,6 +45,9 @@ export function move(actor: Actor | null, post: { status: PostStatus; authorId: 
   return t.to;
 }
 
+const SET_STATUS = statement((db, a: { id: string; status: PostStatus; at: string }) => db.update(posts).set({ status: a.status, updatedAt: a.at }).where(eq(posts.id, a.id)));
+const ACCOUNT_NAME = statement((db, a: { id: number }) => db.select({ name: accounts.name }).from(accounts).where(eq(accounts.id, a.id)));
+
 /**
  * Moves a post to `to` and announces it to webhooks, in the caller's
  * transaction; every status change goes through here.
@@ -57,8 +60,10 @@ export function* setStatus$(
   extra: Partial<typeof posts.$inferInsert> = {},
 ): Program<void> {
   const at = now().toISOString();
-  yield* run(db.update(posts).set({ status: to, updatedAt: at, ...extra }).where(eq(posts.id, post.id)));
-  const account = (yield* get(db.select({ name: accounts.name }).from(accounts).where(eq(accounts.id, post.accountId))))!;
+  // The common case (status and time only) as a prepared statement; `extra` changes the statement's shape.
+  if (Object.keys(extra).length === 0) yield* runOf(db, SET_STATUS, { id: post.id, status: to, at });
+  else yield* run(db.update(posts).set({ status: to, updatedAt: at, ...extra }).where(eq(posts.id, post.id)));
+  const account = (yield* getOf(db, ACCOUNT_NAME, { id: post.accountId }))!;
   yield* enqueueEvent$(db, { event: 'post.status_changed', postId: post.id, account: account.name, accountId: post.accountId, version: extra.currentVersion ?? post.currentVersion, from: post.status, to, actorId, at });
   yield* afterCommit(onWebhook);
 }

@@ -11,7 +11,7 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { outbox } from '../db/schema.js';
-import { all, get, programDb, rows, run, runSync, type Program, type StoreDb } from '../store/program.js';
+import { all, allOf, get, programDb, rows, run, runSync, statement, type Program, type StoreDb } from '../store/program.js';
 import { backoffMs } from './job.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -24,15 +24,18 @@ const plain = <T>(db: Db, program: Program<T>): T => runSync(db, program, { tran
 
 /** Pending rows whose retry time has come, oldest first. */
 export function* duePending$(db: StoreDb, limit: number, now: Date = new Date()): Program<OutboxRow[]> {
-  return yield* all(
-    db
-      .select()
-      .from(outbox)
-      .where(and(eq(outbox.state, 'pending'), lte(outbox.availableAt, now.toISOString())))
-      .orderBy(asc(outbox.id))
-      .limit(limit),
-  );
+  return yield* allOf(db, DUE_PENDING, { now: now.toISOString(), limit });
 }
+
+/** Read at every dispatch, so prepared once (store/program.ts `statement`). */
+const DUE_PENDING = statement((db, a: { now: string; limit: number }) =>
+  db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.state, 'pending'), lte(outbox.availableAt, a.now)))
+    .orderBy(asc(outbox.id))
+    .limit(a.limit),
+);
 
 export function duePending(db: Db, limit: number, now: Date = new Date()): OutboxRow[] {
   return plain(db, duePending$(programDb(db), limit, now));

@@ -16,10 +16,32 @@ import {
 } from './job.js';
 import { Reviewer, type ReviewerOptions } from '../review/parts.js';
 
+/** One job's outcome in a batch: its result, or why it failed (the others are not affected). */
+export type BatchOutcome = MachineReviewJobResult | { versionId: number; error: string };
+
 export interface JobRunner {
   run(data: MachineReviewJobData): Promise<MachineReviewJobResult>;
+  /**
+   * Several machine-review jobs in one hand-over (one message to a pool
+   * thread), each through the same processor as `run`, outcomes in order.
+   * Optional: the embedded transport falls back to `run` per job.
+   */
+  runBatch?(jobs: MachineReviewJobData[]): Promise<BatchOutcome[]>;
   rescan(data: RescanBatchJobData): Promise<RescanBatchJobResult>;
   close(): Promise<void>;
+}
+
+/** Runs jobs one after the other, a failure recorded as that job's outcome. */
+export async function runJobs(jobs: MachineReviewJobData[], run: (data: MachineReviewJobData) => Promise<MachineReviewJobResult>): Promise<BatchOutcome[]> {
+  const out: BatchOutcome[] = [];
+  for (const data of jobs) {
+    try {
+      out.push(await run(data));
+    } catch (err) {
+      out.push({ versionId: data.versionId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    }
+  }
+  return out;
 }
 
 /** Runs jobs on the calling thread (BullMQ worker processes, tests). */
@@ -31,6 +53,9 @@ export class InlineRunner implements JobRunner {
   }
   async run(data: MachineReviewJobData) {
     return processMachineReviewJob(data, (await this.reviewer).partsFor(data.rules));
+  }
+  async runBatch(jobs: MachineReviewJobData[]): Promise<BatchOutcome[]> {
+    return runJobs(jobs, (data) => this.run(data));
   }
   async rescan(data: RescanBatchJobData) {
     return processRescanBatchJob(data, (await this.reviewer).partsFor(data.rules));
@@ -60,6 +85,9 @@ export class PoolRunner implements JobRunner {
   }
   run(data: MachineReviewJobData): Promise<MachineReviewJobResult> {
     return this.pool.run(data, { name: 'run' });
+  }
+  runBatch(jobs: MachineReviewJobData[]): Promise<BatchOutcome[]> {
+    return this.pool.run(jobs, { name: 'runBatch' });
   }
   rescan(data: RescanBatchJobData): Promise<RescanBatchJobResult> {
     return this.pool.run(data, { name: 'rescan' });

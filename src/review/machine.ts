@@ -8,7 +8,7 @@ import { and, eq } from 'drizzle-orm';
 import { accounts, findingMarks, machineReviews, outbox, posts, postVersions, reviewTasks } from '../db/schema.js';
 import { appendAudit$ } from '../audit/log.js';
 import { DomainError } from '../store/errors.js';
-import { all, get, run, type Program } from '../store/program.js';
+import { all, allOf, get, getOf, run, runOf, statement, type Program } from '../store/program.js';
 import type { StoreContext } from '../store/context.js';
 import type { PostStatus } from './transitions.js';
 import { routeReview } from './routing.js';
@@ -16,19 +16,70 @@ import type { ClassifierResult, Hit, MachineReviewResult, ReviewInput } from './
 import { currentVersion$, loadPost$, move, setStatus$ } from '../posts/records.js';
 import type { Actor } from '../users/actor.js';
 
+/** The statements every machine review runs, prepared once (store/program.ts `statement`). */
+const REVIEW_INPUT = statement((db, a: { versionId: number }) =>
+  db
+    .select({ v: postVersions, account: accounts.name })
+    .from(postVersions)
+    .innerJoin(posts, eq(posts.id, postVersions.postId))
+    .innerJoin(accounts, eq(accounts.id, posts.accountId))
+    .where(eq(postVersions.id, a.versionId)),
+);
+const INSERT_MACHINE_REVIEW = statement(
+  (
+    db,
+    a: {
+      versionId: number;
+      verdict: MachineReviewResult['verdict'];
+      categories: MachineReviewResult['categories'];
+      findings: MachineReviewResult['hits'];
+      classifier: MachineReviewResult['classifier'];
+      rulesVersion: string;
+      modelVersion: string | null;
+      classifierSkipped: MachineReviewResult['classifierSkipped'] | null;
+      modelFinding: MachineReviewResult['modelFinding'] | null;
+      durationMs: number | null;
+    },
+  ) =>
+    db
+      .insert(machineReviews)
+      .values({
+        versionId: a.versionId,
+        verdict: a.verdict,
+        categories: a.categories,
+        findings: a.findings,
+        classifier: a.classifier,
+        rulesVersion: a.rulesVersion,
+        modelVersion: a.modelVersion,
+        classifierSkipped: a.classifierSkipped,
+        modelFinding: a.modelFinding,
+        durationMs: a.durationMs,
+      })
+      .onConflictDoNothing()
+      .returning({ id: machineReviews.id }),
+);
+const CLOSE_REVIEW_OUTBOX = statement((db, a: { versionId: number }) =>
+  db
+    .update(outbox)
+    .set({ state: 'done', lastError: null })
+    .where(and(eq(outbox.kind, 'machine_review'), eq(outbox.versionId, a.versionId))),
+);
+const VERSION_BY_ID = statement((db, a: { id: number }) => db.select().from(postVersions).where(eq(postVersions.id, a.id)));
+const POST_BY_ID = statement((db, a: { id: string }) => db.select().from(posts).where(eq(posts.id, a.id)));
+const INSERT_REVIEW_TASK = statement(
+  (db, a: { postId: string; versionId: number; requiredApprovals: number; assignedRole: 'reviewer' | 'compliance'; riskScore: number; at: string }) =>
+    db
+      .insert(reviewTasks)
+      .values({ postId: a.postId, versionId: a.versionId, requiredApprovals: a.requiredApprovals, assignedRole: a.assignedRole, riskScore: a.riskScore, createdAt: a.at, updatedAt: a.at })
+      .onConflictDoNothing(),
+);
+
 export function machineReviewPrograms(ctx: StoreContext) {
   const { db, now } = ctx;
   return {
     /** The content a machine-review job works on. */
     *reviewInput(versionId: number): Program<ReviewInput | null> {
-      const v = yield* get(
-        db
-          .select({ v: postVersions, account: accounts.name })
-          .from(postVersions)
-          .innerJoin(posts, eq(posts.id, postVersions.postId))
-          .innerJoin(accounts, eq(accounts.id, posts.accountId))
-          .where(eq(postVersions.id, versionId)),
-      );
+      const v = yield* getOf(db, REVIEW_INPUT, { versionId });
       if (!v) return null;
       return {
         id: v.v.postId,
@@ -46,40 +97,29 @@ export function machineReviewPrograms(ctx: StoreContext) {
      * for a superseded version is kept for the record but moves nothing.
      */
     *applyMachineReview(versionId: number, result: MachineReviewResult, durationMs?: number): Program<void> {
-      const inserted = yield* all(
-        db
-          .insert(machineReviews)
-          .values({
-            versionId,
-            verdict: result.verdict,
-            categories: result.categories,
-            findings: result.hits,
-            classifier: result.classifier,
-            rulesVersion: result.rulesVersion,
-            modelVersion: result.modelVersion,
-            classifierSkipped: result.classifierSkipped ?? null,
-            modelFinding: result.modelFinding ?? null,
-            durationMs: durationMs != null ? Math.round(durationMs) : null,
-          })
-          .onConflictDoNothing()
-          .returning({ id: machineReviews.id }),
-      );
-      yield* run(db.update(outbox).set({ state: 'done', lastError: null }).where(and(eq(outbox.kind, 'machine_review'), eq(outbox.versionId, versionId))));
+      const inserted = yield* allOf(db, INSERT_MACHINE_REVIEW, {
+        versionId,
+        verdict: result.verdict,
+        categories: result.categories,
+        findings: result.hits,
+        classifier: result.classifier,
+        rulesVersion: result.rulesVersion,
+        modelVersion: result.modelVersion,
+        classifierSkipped: result.classifierSkipped ?? null,
+        modelFinding: result.modelFinding ?? null,
+        durationMs: durationMs != null ? Math.round(durationMs) : null,
+      });
+      yield* runOf(db, CLOSE_REVIEW_OUTBOX, { versionId });
       if (inserted.length === 0) return;
-      const version = yield* get(db.select().from(postVersions).where(eq(postVersions.id, versionId)));
+      const version = yield* getOf(db, VERSION_BY_ID, { id: versionId });
       if (!version) throw new Error(`version ${versionId} vanished`);
-      const post = (yield* get(db.select().from(posts).where(eq(posts.id, version.postId))))!;
+      const post = (yield* getOf(db, POST_BY_ID, { id: version.postId }))!;
       if (post.currentVersion !== version.version || post.status !== 'submitted') return;
       const to = move(null, post, { type: 'machine_reviewed', verdict: result.verdict });
       const at = now().toISOString();
       if (to === 'pending_review') {
         const routing = routeReview(result);
-        yield* run(
-          db
-            .insert(reviewTasks)
-            .values({ postId: post.id, versionId, requiredApprovals: routing.requiredApprovals, assignedRole: routing.assignedRole, riskScore: routing.riskScore, createdAt: at, updatedAt: at })
-            .onConflictDoNothing(),
-        );
+        yield* runOf(db, INSERT_REVIEW_TASK, { postId: post.id, versionId, requiredApprovals: routing.requiredApprovals, assignedRole: routing.assignedRole, riskScore: routing.riskScore, at });
       }
       yield* setStatus$(ctx, post, to, null);
       yield* appendAudit$(

@@ -250,6 +250,20 @@ export class SqliteStore implements Store {
     this.write(this.p.applyMachineReview(versionId, result, durationMs));
   }
 
+  /**
+   * Several machine reviews in one transaction (a group commit: one commit
+   * for the batch instead of one per post); all are written or none, each
+   * idempotent per version as applyMachineReview.
+   */
+  applyMachineReviews(items: ReadonlyArray<{ versionId: number; result: MachineReviewResult; durationMs?: number }>): void {
+    const p = this.p;
+    this.write(
+      (function* () {
+        for (const it of items) yield* p.applyMachineReview(it.versionId, it.result, it.durationMs);
+      })(),
+    );
+  }
+
   // ---- reviewer workspace ------------------------------------------------
 
   async queue(actor: Actor, f: QueueFilter = {}) {

@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { settings } from '../db/schema.js';
 import { appendAudit$ } from '../audit/log.js';
-import { get, run, type Program } from '../store/program.js';
+import { get, getOf, run, statement, type Program } from '../store/program.js';
 import type { StoreContext } from '../store/context.js';
 import { DEFAULT_VERDICT_POLICY, withClassifierThresholds, type ClassifierThresholds, type VerdictPolicy } from '../review/verdict.js';
 import { requireCompliance } from '../users/roles.js';
@@ -14,6 +14,9 @@ import type { Actor } from '../users/actor.js';
 
 export type ThresholdOverrides = Record<string, Partial<ClassifierThresholds>>;
 const THRESHOLDS_KEY = 'classifier.thresholds';
+
+/** A setting by key: the verdict policy is read for every machine-review batch, so prepared once. */
+const SETTING = statement((db, a: { key: string }) => db.select().from(settings).where(eq(settings.key, a.key)));
 
 export function settingsPrograms({ db, now }: StoreContext, opts: { thresholds?: ThresholdOverrides } = {}) {
   const configPolicy = opts.thresholds ? withClassifierThresholds(opts.thresholds) : DEFAULT_VERDICT_POLICY;
@@ -24,7 +27,7 @@ export function settingsPrograms({ db, now }: StoreContext, opts: { thresholds?:
      */
     *verdictPolicy(): Program<VerdictPolicy> {
       let policy = configPolicy;
-      const row = yield* get(db.select().from(settings).where(eq(settings.key, THRESHOLDS_KEY)));
+      const row = yield* getOf(db, SETTING, { key: THRESHOLDS_KEY });
       if (row) policy = withClassifierThresholds(row.value as ThresholdOverrides, policy);
       return policy;
     },

@@ -40,7 +40,7 @@
  * (the trigger's RAISE message) as `cause`; a failed `db.batch` may reject
  * with the driver's error itself.
  */
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type * as schema from '../db/schema.js';
 
@@ -49,7 +49,18 @@ export type Op =
   | { kind: 'get'; query: { get(): unknown } }
   | { kind: 'run'; query: { run(): unknown } }
   | { kind: 'values'; query: { values(): unknown } }
-  | { kind: 'after'; fn: () => void };
+  | { kind: 'after'; fn: () => void }
+  | StatementOp;
+
+/** A query of a `statement`: prepared once per database by the sync runner, built as it is by the async one. */
+interface StatementOp {
+  kind: 'statement';
+  mode: 'all' | 'get' | 'run' | 'values';
+  db: StoreDb;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  st: Statement<any, any>;
+  args: Record<string, unknown>;
+}
 
 /** A store operation: yields database operations, returns T. */
 export type Program<T> = Generator<Op, T, unknown>;
@@ -102,12 +113,87 @@ export function* afterCommit(fn: () => void): Program<void> {
   yield { kind: 'after', fn };
 }
 
+/**
+ * A query a hot program runs again and again with other values: `build`
+ * makes it from the program database and the arguments. On better-sqlite3
+ * (driveSync) it is built once per database with a placeholder for every
+ * argument (`sql.placeholder(name)`), prepared, and from then on only run
+ * with the values: drizzle's query building and SQL generation, which cost
+ * more than running the statement, are paid once. On the async drivers it is
+ * built with the values each time, exactly as a query written inline, so
+ * batching (runAsync `batch`) sees an ordinary builder.
+ *
+ * So `build` must use each argument only as a value bound into the query
+ * (in `eq`, `values`, `set`, …), never to decide the query's shape
+ * (conditions, spread keys, limits chosen by value): the prepared form is
+ * built from placeholders and would keep whatever shape it saw first. Columns
+ * with `$defaultFn` must be given as arguments (a default computed at build
+ * time would be frozen into the prepared statement).
+ */
+export interface Statement<A extends Record<string, unknown>, Q> {
+  readonly build: (db: StoreDb, args: A) => Q;
+}
+
+export function statement<A extends Record<string, unknown>, Q>(build: (db: StoreDb, args: A) => Q): Statement<A, Q> {
+  return { build };
+}
+
+/** All rows of a statement run with `args`. */
+export function* allOf<A extends Record<string, unknown>, T>(db: StoreDb, st: Statement<A, { all(): T[] | Promise<T[]> }>, args: A): Program<T[]> {
+  return (yield { kind: 'statement', mode: 'all', db, st, args }) as T[];
+}
+
+/** The first row of a statement run with `args`, or undefined. */
+export function* getOf<A extends Record<string, unknown>, T>(db: StoreDb, st: Statement<A, { get(): T | Promise<T> }>, args: A): Program<T> {
+  return (yield { kind: 'statement', mode: 'get', db, st, args }) as T;
+}
+
+/** Runs a statement with `args` for its effect. */
+export function* runOf<A extends Record<string, unknown>>(db: StoreDb, st: Statement<A, { run(): unknown }>, args: A): Program<void> {
+  yield { kind: 'statement', mode: 'run', db, st, args };
+}
+
+/** Placeholders by name: what a statement is built with for preparing. */
+const PLACEHOLDERS = new Proxy({} as Record<string, unknown>, { get: (_t, name) => (typeof name === 'string' ? sql.placeholder(name) : undefined) });
+
+interface PreparedQuery {
+  all(values: Record<string, unknown>): unknown;
+  get(values: Record<string, unknown>): unknown;
+  run(values: Record<string, unknown>): unknown;
+  values(values: Record<string, unknown>): unknown;
+}
+
+/** Prepared statements per database (better-sqlite3 connections live as long as their store). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const preparedByDb = new WeakMap<object, Map<Statement<any, any>, PreparedQuery>>();
+
+function executeStatement(op: StatementOp): unknown {
+  let cache = preparedByDb.get(op.db);
+  if (!cache) preparedByDb.set(op.db, (cache = new Map()));
+  let prepared = cache.get(op.st);
+  if (!prepared) {
+    const built = op.st.build(op.db, PLACEHOLDERS) as { prepare?: () => PreparedQuery };
+    if (typeof built.prepare !== 'function') throw new Error('statement: the query has no prepare()');
+    prepared = built.prepare();
+    cache.set(op.st, prepared);
+  }
+  return prepared[op.mode](op.args);
+}
+
+/** A statement op as the plain op the async runner sends (built with the values). */
+function inline(op: StatementOp): Exclude<Op, { kind: 'after' } | StatementOp> {
+  const query = op.st.build(op.db, op.args);
+  return { kind: op.mode, query } as Exclude<Op, { kind: 'after' } | StatementOp>;
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v != null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 function execute(op: Exclude<Op, { kind: 'after' }>): unknown {
   switch (op.kind) {
+    case 'statement':
+      return executeStatement(op);
     case 'all':
       return op.query.all();
     case 'get':
@@ -188,7 +274,7 @@ export async function runAsync<T>(program: Program<T>, opts: { batch?: Batcher }
   const batcher = opts.batch;
   let step = program.next();
   while (!step.done) {
-    const op = step.value;
+    const op = step.value.kind === 'statement' ? inline(step.value) : step.value;
     if (op.kind === 'after') {
       after.add(op.fn);
       step = program.next();

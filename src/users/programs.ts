@@ -12,7 +12,7 @@ import { and, asc, eq, lte, ne } from 'drizzle-orm';
 import { accounts, sessions, userAccounts, users } from '../db/schema.js';
 import { appendAudit$ } from '../audit/log.js';
 import { DomainError } from '../store/errors.js';
-import { all, get, run, type Program, type StoreDb } from '../store/program.js';
+import { all, allOf, get, getOf, run, statement, type Program, type StoreDb } from '../store/program.js';
 import type { StoreContext } from '../store/context.js';
 import type { Role } from '../review/transitions.js';
 import { hashToken, newSessionId, newToken } from './tokens.js';
@@ -203,7 +203,7 @@ export function userPrograms({ db, now }: StoreContext, opts: UserOptions = {}) 
 
     /** The user a bearer token belongs to; null if unknown, disabled or expired. */
     *authenticate(token: string): Program<Actor | null> {
-      const u = yield* get(db.select().from(users).where(eq(users.tokenHash, hashToken(token))));
+      const u = yield* getOf(db, USER_BY_TOKEN, { tokenHash: hashToken(token) });
       if (!u || u.disabled || expired(u.tokenExpiresAt, now())) return null;
       return yield* asActor$(db, u);
     },
@@ -256,7 +256,11 @@ export function* actorById$(db: StoreDb, id: number): Program<Actor> {
   return yield* asActor$(db, u);
 }
 
+/** Hot statements (every request authenticates), prepared once (store/program.ts `statement`). */
+const USER_BY_TOKEN = statement((db, a: { tokenHash: string }) => db.select().from(users).where(eq(users.tokenHash, a.tokenHash)));
+const USER_ACCOUNT_IDS = statement((db, a: { userId: number }) => db.select({ id: userAccounts.accountId }).from(userAccounts).where(eq(userAccounts.userId, a.userId)));
+
 function* asActor$(db: StoreDb, u: { id: number; name: string; role: Role }): Program<Actor> {
-  const accs = yield* all(db.select({ id: userAccounts.accountId }).from(userAccounts).where(eq(userAccounts.userId, u.id)));
+  const accs = yield* allOf(db, USER_ACCOUNT_IDS, { userId: u.id });
   return { id: u.id, name: u.name, role: u.role, accountIds: accs.map((a) => a.id) };
 }

@@ -11,7 +11,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { webhookDeliveries, webhooks } from '../db/schema.js';
-import { all, run, type Program, type StoreDb } from '../store/program.js';
+import { all, allOf, run, statement, type Program, type StoreDb } from '../store/program.js';
 import type { Checkpoint } from '../audit/checkpoint.js';
 
 export interface StatusEvent {
@@ -65,16 +65,23 @@ export interface AuditCheckpointEvent {
 export type WebhookEvent = StatusEvent | FreshnessEvent | AuditCheckpointEvent;
 
 /** Queues the event for every active webhook of its account and every account-wide one; a store program. */
-export function* enqueueEvent$(db: Pick<StoreDb, 'select' | 'insert'>, ev: WebhookEvent): Program<void> {
-  const hooks = yield* all(
-    db
-      .select({ id: webhooks.id })
-      .from(webhooks)
-      .where(and(eq(webhooks.active, true), ev.accountId === null ? isNull(webhooks.accountId) : or(isNull(webhooks.accountId), eq(webhooks.accountId, ev.accountId)))),
-  );
-  if (hooks.length === 0) return;
+/** The active hooks of an account (or global): read on every status change, so prepared once. */
+const ACCOUNT_HOOKS = statement((db, a: { accountId: number }) =>
+  db
+    .select({ id: webhooks.id })
+    .from(webhooks)
+    .where(and(eq(webhooks.active, true), or(isNull(webhooks.accountId), eq(webhooks.accountId, a.accountId)))),
+);
+
+export function* enqueueEvent$(db: Pick<StoreDb, 'select' | 'insert'>, ev: WebhookEvent): Program<number> {
+  const hooks =
+    ev.accountId === null
+      ? yield* all(db.select({ id: webhooks.id }).from(webhooks).where(and(eq(webhooks.active, true), isNull(webhooks.accountId))))
+      : yield* allOf(db as StoreDb, ACCOUNT_HOOKS, { accountId: ev.accountId });
+  if (hooks.length === 0) return 0;
   const payload = JSON.stringify(ev);
   for (const h of hooks) yield* run(db.insert(webhookDeliveries).values({ webhookId: h.id, event: ev.event, payload }));
+  return hooks.length;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -84,6 +91,7 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout;
   private running = false;
   private closed = false;
+  private scheduled = false;
 
   constructor(
     private readonly db: Db,
@@ -93,8 +101,14 @@ export class WebhookDispatcher {
     this.timer.unref();
   }
 
+  /** Sends what is due soon: kicks in the same turn of the event loop (a burst of commits) make one tick. */
   kick(): void {
-    void this.tick();
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.tick();
+    });
   }
 
   async tick(): Promise<void> {
